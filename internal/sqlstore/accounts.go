@@ -44,14 +44,14 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanAccount(s scanner) (*account.Account, error) {
 	var (
-		a                                 account.Account
-		ext                               sql.NullString
-		lon, lat                          sql.NullFloat64
-		tile, owner, terr, persona        sql.NullInt64
-		precision, tags, custom           string
-		created, updated                  int64
-		lastVisit, nextFollowUp           sql.NullInt64
-		dnc                               int
+		a                          account.Account
+		ext                        sql.NullString
+		lon, lat                   sql.NullFloat64
+		tile, owner, terr, persona sql.NullInt64
+		precision, tags, custom    string
+		created, updated           int64
+		lastVisit, nextFollowUp    sql.NullInt64
+		dnc                        int
 	)
 	err := s.Scan(&a.ID, &ext, &a.Name, &a.Street, &a.City, &a.Region, &a.PostalCode, &a.Country, &lon, &lat, &tile,
 		&precision, &a.GeoSource, &a.Stage, &owner, &terr, &a.EstimatedValue, &a.SourceChannel, &persona,
@@ -405,9 +405,10 @@ func (db *DB) ImportAccounts(ctx context.Context, fn func(account.Importer) erro
 }
 
 type accountImporter struct {
-	db    *DB
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
+	db       *DB
+	tx       *sql.Tx
+	stmts    map[string]*sql.Stmt
+	reserved int64 // highest id handed out so far in this import
 }
 
 func (im *accountImporter) close() {
@@ -429,7 +430,21 @@ func (im *accountImporter) stmt(ctx context.Context, query string) (*sql.Stmt, e
 }
 
 func (im *accountImporter) NextIDs(ctx context.Context, n int) ([]int64, error) {
-	return im.db.dialect.ReserveIDs(ctx, im.tx, "accounts", n)
+	ids, err := im.db.dialect.ReserveIDs(ctx, im.tx, "accounts", n)
+	if err != nil {
+		return nil, err
+	}
+	// Ids handed out earlier may not be inserted yet, so a reservation based
+	// on MAX(id) (SQLite) would repeat them: continue above them instead.
+	if len(ids) > 0 && ids[0] <= im.reserved {
+		for i := range ids {
+			ids[i] = im.reserved + int64(i) + 1
+		}
+	}
+	for _, id := range ids {
+		im.reserved = max(im.reserved, id)
+	}
+	return ids, nil
 }
 
 func (im *accountImporter) Insert(ctx context.Context, batch []*account.Account) error {
@@ -452,7 +467,7 @@ func (im *accountImporter) Insert(ctx context.Context, batch []*account.Account)
 		}
 		if _, err := s.ExecContext(ctx, args...); err != nil {
 			if im.db.dialect.IsUnique(err) {
-				return derrors.Conflictf("import: an external id in this batch already exists")
+				return derrors.Conflictf("import: another writer added an account with one of these ids or external ids meanwhile; run the import again")
 			}
 			return err
 		}

@@ -220,3 +220,10 @@ func (db *DB) DeleteTerritory(ctx context.Context, id int64, as []account.Assign
 		return err
 	})
 }
+
+// TerritoriesVersion implements territory.Store.
+func (db *DB) TerritoriesVersion(ctx context.Context) (string, error) {
+	var n, maxUpdated, sumID int64
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(updated_at), 0), COALESCE(SUM(id), 0) FROM territories`).Scan(&n, &maxUpdated, &sumID)
+	return fmt.Sprintf("%d.%d.%d", n, maxUpdated, sumID), err
+}

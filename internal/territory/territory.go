@@ -72,6 +72,9 @@ type Store interface {
 	// SaveTerritory inserts t (ID 0) or updates it, then, in the same
 	// transaction, applies the assignments that reassign(t.ID) returns.
 	SaveTerritory(ctx context.Context, t *Territory, reassign func(id int64) ([]account.Assignment, error)) error
+	// TerritoriesVersion returns a fingerprint that changes whenever a
+	// territory is created, changed or deleted, by this process or another.
+	TerritoriesVersion(ctx context.Context) (string, error)
 	// DeleteTerritory removes the territory and applies the assignments, in
 	// one transaction. Children move to its parent.
 	DeleteTerritory(ctx context.Context, id int64, assign []account.Assignment) error

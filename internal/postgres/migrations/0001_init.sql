@@ -125,3 +125,8 @@ CREATE TABLE audit (
 	detail TEXT NOT NULL DEFAULT '',
 	ip TEXT NOT NULL DEFAULT ''
 );
+
+CREATE TABLE settings (
+	key TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/meridian-crm/meridian/internal/api"
+	"github.com/meridian-crm/meridian/internal/web"
+)
+
+func cmdServe(e *env, args []string) error {
+	fs := e.flags("serve", "serve [--addr 127.0.0.1:8080] [--demo]")
+	defAddr := e.getenv("MERIDIAN_ADDR")
+	if defAddr == "" {
+		defAddr = "127.0.0.1:8080"
+	}
+	addr := fs.String("addr", defAddr, "listen `address` (env MERIDIAN_ADDR); :0 picks a free port")
+	demoFlag := fs.Bool("demo", false, "fill an empty database with the demo company and print its logins")
+	secure := fs.Bool("secure-cookies", false, "mark the session cookie Secure (set when served over HTTPS)")
+	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For (behind a reverse proxy)")
+	logFormat := fs.String("log", "text", "log format: text or json")
+	var geocoders multi
+	fs.Var(&geocoders, "geocoder", "online geocoder for imports: nominatim=URL or census=URL (repeatable)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	var handler slog.Handler = slog.NewTextHandler(e.stderr, nil)
+	if *logFormat == "json" {
+		handler = slog.NewJSONHandler(e.stderr, nil)
+	}
+	log := slog.New(handler)
+	svc, db, err := e.service(log, geocoders...)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	var logins []string
+	if *demoFlag {
+		empty, err := svc.IsEmpty(e.ctx)
+		if err != nil {
+			return err
+		}
+		if empty {
+			start := time.Now()
+			ds, err := svc.LoadDemo(e.ctx, time.Now())
+			if err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+			fmt.Fprintf(e.stdout, "demo company loaded around %s: %d accounts, %d interactions, %d territories in %.1fs\n",
+				ds.Metro, len(ds.Accounts), len(ds.Interactions), len(ds.Territories), time.Since(start).Seconds())
+			for _, u := range ds.Users {
+				logins = append(logins, fmt.Sprintf("  %-8s %-36s password: %s", u.Role, u.Email, u.Password))
+			}
+		} else {
+			fmt.Fprintln(e.stdout, "the database already has data; the demo company was not loaded (use a new --data directory for a fresh demo)")
+		}
+	} else if empty, err := svc.IsEmpty(e.ctx); err == nil && empty {
+		fmt.Fprintln(e.stdout, "no users yet: create an admin with  meridian user add --email you@example.com --name \"Your Name\" --role admin")
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	srv := &http.Server{
+		Handler:           api.New(svc, log, api.Options{UI: web.Handler(), SecureCookies: *secure, TrustProxy: *trustProxy}),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+	}
+	fmt.Fprintf(e.stdout, "Meridian is running at http://%s\n", ln.Addr())
+	if len(logins) > 0 {
+		fmt.Fprintln(e.stdout, "demo logins:")
+		for _, l := range logins {
+			fmt.Fprintln(e.stdout, l)
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-e.ctx.Done():
+	}
+	fmt.Fprintln(e.stdout, "shutting down")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

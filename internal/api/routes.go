@@ -1,0 +1,95 @@
+package api
+
+import "net/http"
+
+// route is one endpoint: how it is matched, who may call it, what it does,
+// and what the OpenAPI document says of it.
+type route struct {
+	Method  string
+	Pattern string
+	Summary string
+	Tag     string
+	Public  bool // no authentication
+	Params  []param
+	Body    string // request body schema name, "" for none
+	Returns string // response schema name
+	Handler http.HandlerFunc
+}
+
+type param struct {
+	Name, In, Type, Description string
+	Required                    bool
+}
+
+var (
+	pID     = param{Name: "id", In: "path", Type: "integer", Required: true, Description: "Meridian's id"}
+	pLimit  = param{Name: "limit", In: "query", Type: "integer", Description: "page size (default 100, at most 1000)"}
+	pCursor = param{Name: "cursor", In: "query", Type: "string", Description: "next_cursor of the previous page"}
+)
+
+// accountFilterParams are accepted wherever accounts are selected.
+var accountFilterParams = []param{
+	{Name: "bbox", In: "query", Type: "string", Description: "minLon,minLat,maxLon,maxLat"},
+	{Name: "stage", In: "query", Type: "string", Description: "stage keys, comma-separated or repeated"},
+	{Name: "owner", In: "query", Type: "string", Description: "owner emails or ids, or \"me\""},
+	{Name: "territory", In: "query", Type: "string", Description: "territory names or ids, or \"none\""},
+	{Name: "q", In: "query", Type: "string", Description: "text in name, city, postal code or external id"},
+	{Name: "tag", In: "query", Type: "string", Description: "tags the account must all have"},
+	{Name: "custom.FIELD", In: "query", Type: "string", Description: "a custom field's exact value (custom.Industry=Retail)"},
+}
+
+// routeTable lists every route of the API. Keep it the single list: the mux
+// and the OpenAPI document are both built from it.
+func (s *Server) routeTable() []route {
+	return []route{
+		{Method: "GET", Pattern: "/healthz", Summary: "Liveness and database check", Tag: "ops", Public: true, Returns: "Health", Handler: s.handleHealth},
+		{Method: "GET", Pattern: "/metrics", Summary: "Prometheus metrics", Tag: "ops", Public: true, Returns: "text", Handler: s.handleMetrics},
+		{Method: "GET", Pattern: "/api/v1/openapi.json", Summary: "This document", Tag: "ops", Public: true, Returns: "object", Handler: s.handleOpenAPI},
+
+		{Method: "POST", Pattern: "/api/v1/session", Summary: "Sign in with email and password; sets the session cookie", Tag: "auth", Public: true, Body: "SignIn", Returns: "Me", Handler: s.handleSignIn},
+		{Method: "DELETE", Pattern: "/api/v1/session", Summary: "Sign out", Tag: "auth", Public: true, Handler: s.handleSignOut},
+		{Method: "GET", Pattern: "/api/v1/me", Summary: "The signed-in user and the CSRF token for cookie sessions", Tag: "auth", Returns: "Me", Handler: s.handleMe},
+
+		{Method: "GET", Pattern: "/api/v1/accounts", Summary: "List the accounts the caller may see", Tag: "accounts", Params: append([]param{pLimit, pCursor}, accountFilterParams...), Returns: "AccountList", Handler: s.handleListAccounts},
+		{Method: "POST", Pattern: "/api/v1/accounts", Summary: "Create an account", Tag: "accounts", Body: "AccountInput", Returns: "Account", Handler: s.handleCreateAccount},
+		{Method: "GET", Pattern: "/api/v1/accounts/{id}", Summary: "Get an account", Tag: "accounts", Params: []param{pID}, Returns: "Account", Handler: s.handleGetAccount},
+		{Method: "PATCH", Pattern: "/api/v1/accounts/{id}", Summary: "Change some fields of an account", Tag: "accounts", Params: []param{pID}, Body: "AccountInput", Returns: "Account", Handler: s.handleUpdateAccount},
+		{Method: "PUT", Pattern: "/api/v1/accounts/{id}", Summary: "Change an account (same as PATCH)", Tag: "accounts", Params: []param{pID}, Body: "AccountInput", Returns: "Account", Handler: s.handleUpdateAccount},
+		{Method: "DELETE", Pattern: "/api/v1/accounts/{id}", Summary: "Delete an account and its interactions (managers)", Tag: "accounts", Params: []param{pID}, Handler: s.handleDeleteAccount},
+		{Method: "GET", Pattern: "/api/v1/accounts/{id}/interactions", Summary: "An account's interactions, newest first", Tag: "interactions", Params: []param{pID, pLimit, pCursor}, Returns: "InteractionList", Handler: s.handleListInteractions},
+		{Method: "POST", Pattern: "/api/v1/interactions", Summary: "Record an interaction (visit, call, email…)", Tag: "interactions", Body: "InteractionInput", Returns: "Interaction", Handler: s.handleCreateInteraction},
+
+		{Method: "GET", Pattern: "/api/v1/exports/{kind}", Summary: "Export accounts (csv, geojson; the caller's accounts, filtered), territories (geojson) or interactions (csv, managers)", Tag: "exports",
+			Params: append([]param{{Name: "kind", In: "path", Type: "string", Required: true, Description: "accounts, territories or interactions"}, {Name: "format", In: "query", Type: "string", Description: "csv or geojson"}}, accountFilterParams...), Returns: "text", Handler: s.handleExport},
+
+		{Method: "GET", Pattern: "/api/v1/stages", Summary: "The pipeline's stages in order", Tag: "settings", Returns: "StageList", Handler: s.handleGetStages},
+		{Method: "PUT", Pattern: "/api/v1/stages", Summary: "Replace the pipeline (admins)", Tag: "settings", Body: "StageList", Returns: "StageList", Handler: s.handlePutStages},
+		{Method: "GET", Pattern: "/api/v1/settings/stage-map", Summary: "CRM stage values and the pipeline stage each imports as", Tag: "settings", Returns: "object", Handler: s.handleGetStageMap},
+		{Method: "PUT", Pattern: "/api/v1/settings/stage-map", Summary: "Add CRM stage values to the import table (managers)", Tag: "settings", Body: "object", Returns: "object", Handler: s.handlePutStageMap},
+
+		{Method: "GET", Pattern: "/api/v1/territories", Summary: "All territories as a GeoJSON FeatureCollection", Tag: "territories", Returns: "TerritoryCollection", Handler: s.handleListTerritories},
+		{Method: "POST", Pattern: "/api/v1/territories", Summary: "Create a territory from a GeoJSON Feature (managers)", Tag: "territories", Body: "TerritoryFeature", Returns: "TerritoryFeature", Handler: s.handleCreateTerritory},
+		{Method: "GET", Pattern: "/api/v1/territories/{id}", Summary: "Get a territory", Tag: "territories", Params: []param{pID}, Returns: "TerritoryFeature", Handler: s.handleGetTerritory},
+		{Method: "PUT", Pattern: "/api/v1/territories/{id}", Summary: "Change a territory's shape, name, colour, parent or reps (managers)", Tag: "territories", Params: []param{pID}, Body: "TerritoryFeature", Returns: "TerritoryFeature", Handler: s.handleUpdateTerritory},
+		{Method: "DELETE", Pattern: "/api/v1/territories/{id}", Summary: "Delete a territory (managers)", Tag: "territories", Params: []param{pID}, Handler: s.handleDeleteTerritory},
+
+		{Method: "GET", Pattern: "/api/v1/users", Summary: "List users", Tag: "users", Returns: "UserList", Handler: s.handleListUsers},
+		{Method: "POST", Pattern: "/api/v1/users", Summary: "Create a user (admins)", Tag: "users", Body: "UserInput", Returns: "User", Handler: s.handleCreateUser},
+		{Method: "GET", Pattern: "/api/v1/users/{id}", Summary: "Get a user", Tag: "users", Params: []param{pID}, Returns: "User", Handler: s.handleGetUser},
+		{Method: "PATCH", Pattern: "/api/v1/users/{id}", Summary: "Change a user (admins; others their own name and password)", Tag: "users", Params: []param{pID}, Body: "UserInput", Returns: "User", Handler: s.handleUpdateUser},
+		{Method: "DELETE", Pattern: "/api/v1/users/{id}", Summary: "Delete a user (admins)", Tag: "users", Params: []param{pID}, Handler: s.handleDeleteUser},
+		{Method: "GET", Pattern: "/api/v1/users/{id}/tokens", Summary: "A user's API tokens (never their secrets)", Tag: "users", Params: []param{pID}, Returns: "TokenList", Handler: s.handleListTokens},
+		{Method: "POST", Pattern: "/api/v1/users/{id}/tokens", Summary: "Create an API token; the secret is in this answer only", Tag: "users", Params: []param{pID}, Body: "TokenInput", Returns: "Token", Handler: s.handleCreateToken},
+		{Method: "DELETE", Pattern: "/api/v1/users/{id}/tokens/{token}", Summary: "Revoke an API token", Tag: "users", Params: []param{pID, {Name: "token", In: "path", Type: "integer", Required: true, Description: "token id"}}, Handler: s.handleRevokeToken},
+		{Method: "GET", Pattern: "/api/v1/audit", Summary: "The audit log, newest first (admins)", Tag: "users", Params: []param{pLimit, {Name: "before", In: "query", Type: "integer", Description: "entries older than this id"}}, Returns: "AuditList", Handler: s.handleAudit},
+	}
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if err := s.svc.Ping(r.Context()); err != nil {
+		s.log.Error("health", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
+}

@@ -1,0 +1,382 @@
+package app
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/meridian-crm/meridian/internal/account"
+	"github.com/meridian-crm/meridian/internal/auth"
+	"github.com/meridian-crm/meridian/internal/derrors"
+	"github.com/meridian-crm/meridian/internal/geo"
+	"github.com/meridian-crm/meridian/internal/geocode"
+	"github.com/meridian-crm/meridian/internal/importer"
+)
+
+// ImportOptions tune an import.
+type ImportOptions struct {
+	// Overrides map file headers to fields ("Header" → "name", "custom.X",
+	// "ignore"), as the CLI's --map.
+	Overrides map[string]string
+	// StageMap adds CRM value → stage key entries for this import.
+	StageMap map[string]string
+	// RejectsPath is where rejected rows go; "" picks FILE.rejects.csv
+	// beside the input, or in the temporary directory for uploads.
+	RejectsPath string
+	// BatchSize is how many rows are written per statement group.
+	BatchSize int
+}
+
+// ImportSummary counts what an import did. Imported + Updated + Rejected is
+// the number of data rows in the file.
+type ImportSummary struct {
+	Imported     int     `json:"imported"`
+	Updated      int     `json:"updated"`
+	Rejected     int     `json:"rejected"`
+	RejectsFile  string  `json:"rejects_file"`
+	Rows         int     `json:"rows"`
+	Geocoded     int     `json:"geocoded"`
+	Unplaced     int     `json:"unplaced"`
+	UnknownStage int     `json:"unknown_stages"`
+	UnknownOwner int     `json:"unknown_owners"`
+	Seconds      float64 `json:"seconds"`
+}
+
+// rejects writes rejected rows, with the file's header plus reject_reason,
+// to a temporary file renamed into place when the import commits.
+type rejects struct {
+	path, tmp string
+	header    []string
+	f         *os.File
+	w         *csv.Writer
+	n         int
+}
+
+func (r *rejects) add(cells []string, reason string) error {
+	if r.w == nil {
+		dir := filepath.Dir(r.path)
+		f, err := os.CreateTemp(dir, ".rejects-*.csv")
+		if err != nil {
+			return fmt.Errorf("rejects file in %s: %w", dir, err)
+		}
+		r.f, r.tmp = f, f.Name()
+		r.w = csv.NewWriter(f)
+		if err := r.w.Write(append(append([]string{}, r.header...), "reject_reason")); err != nil {
+			return err
+		}
+	}
+	r.n++
+	row := make([]string, len(r.header), len(r.header)+1)
+	copy(row, cells)
+	return r.w.Write(append(row, reason))
+}
+
+// commit moves the rejects into place; abort removes them.
+func (r *rejects) commit() (string, error) {
+	if r.w == nil {
+		return "", nil
+	}
+	r.w.Flush()
+	if err := r.w.Error(); err != nil {
+		return "", err
+	}
+	if err := r.f.Close(); err != nil {
+		return "", err
+	}
+	return r.path, os.Rename(r.tmp, r.path)
+}
+
+func (r *rejects) abort() {
+	if r.f != nil {
+		r.f.Close()
+		os.Remove(r.tmp)
+	}
+}
+
+// RejectsPathFor is the default rejects file for an input file.
+func RejectsPathFor(input string) string {
+	ext := filepath.Ext(input)
+	return strings.TrimSuffix(input, ext) + ".rejects.csv"
+}
+
+// ImportAccounts reads a CRM export (CSV or XLSX) and creates or updates the
+// accounts in it, keyed by external id, in one transaction: a failure or a
+// crash leaves the database as it was, and running the import again ends
+// with exactly the file's accounts. Rows that cannot be imported go to a
+// rejects file with the reason; they do not stop the import.
+func (s *Service) ImportAccounts(ctx context.Context, actor *auth.Actor, r io.Reader, name string, opt ImportOptions) (*ImportSummary, error) {
+	if err := actor.RequireManager(); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	tab, err := importer.OpenTable(r, name)
+	if err != nil {
+		return nil, err
+	}
+	overrides := map[string]string{}
+	precisionCol := -1 // Meridian's own exports say how exact each location is
+	for i, h := range tab.Header() {
+		if strings.EqualFold(strings.TrimSpace(h), "precision") {
+			precisionCol = i
+		}
+		// Columns Meridian writes on export that are derived, not imported.
+		switch strings.ToLower(strings.TrimSpace(h)) {
+		case "reject_reason", "territory", "precision", "geo_source", "owner_name", "last_visit_at", "last_visit_result", "created_at", "updated_at":
+			overrides[h] = "ignore"
+		}
+	}
+	for k, v := range opt.Overrides {
+		overrides[k] = v
+	}
+	m, err := importer.NewAccountMapping(tab.Header(), overrides)
+	if err != nil {
+		return nil, err
+	}
+	pipeline, err := s.Pipeline(ctx)
+	if err != nil {
+		return nil, err
+	}
+	table, err := s.StageMap(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range opt.StageMap {
+		if err := pipeline.CheckStage("stage map "+k, v); err != nil {
+			return nil, err
+		}
+		table[k] = v
+	}
+	stages, err := account.NewStageMapper(pipeline, table)
+	if err != nil {
+		return nil, err
+	}
+	owners, err := s.ownerIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, terrIx, err := s.territories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	existing, err := s.Store.ExternalIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rejectsPath := opt.RejectsPath
+	if rejectsPath == "" {
+		rejectsPath = RejectsPathFor(name)
+	}
+	rej := &rejects{path: rejectsPath, header: tab.Header()}
+	batchSize := opt.BatchSize
+	if batchSize <= 0 {
+		batchSize = 2000
+	}
+	fields := importFields(m)
+	sum := &ImportSummary{}
+	now := s.Now()
+	b := &accountBuilder{svc: s, ctx: ctx, stages: stages, pipeline: pipeline, owners: owners, terrIx: terrIx, now: now, sum: sum}
+
+	err = s.Store.ImportAccounts(ctx, func(im account.Importer) error {
+		var inserts, updates []*account.Account
+		var ids []int64
+		flush := func() error {
+			if len(inserts) > 0 {
+				if err := im.Insert(ctx, inserts); err != nil {
+					return err
+				}
+			}
+			if len(updates) > 0 {
+				if err := im.Update(ctx, updates, fields); err != nil {
+					return err
+				}
+			}
+			inserts, updates = inserts[:0], updates[:0]
+			return nil
+		}
+		for {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			row, err := tab.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				var re *importer.RowError
+				if !errors.As(err, &re) {
+					return err
+				}
+				sum.Rows++
+				if err := rej.add(row.Cells, re.Error()); err != nil {
+					return err
+				}
+				continue
+			}
+			sum.Rows++
+			ar, err := m.Parse(row)
+			if err != nil {
+				if err := rej.add(row.Cells, err.Error()); err != nil {
+					return err
+				}
+				continue
+			}
+			a, err := b.build(ar)
+			if err == nil && a.Location != nil && a.GeoSource == "file" && precisionCol >= 0 && precisionCol < len(row.Cells) {
+				switch p := account.Precision(strings.TrimSpace(row.Cells[precisionCol])); p {
+				case account.PrecisionAddress, account.PrecisionPostal, account.PrecisionCity:
+					a.Precision = p
+				}
+			}
+			if err != nil {
+				if err := rej.add(row.Cells, fmt.Sprintf("row %d: %s", row.Number, derrors.Message(err))); err != nil {
+					return err
+				}
+				continue
+			}
+			if id, ok := existing[a.ExternalID]; ok && a.ExternalID != "" {
+				a.ID = id
+				updates = append(updates, a)
+				sum.Updated++
+			} else {
+				if len(ids) == 0 {
+					if ids, err = im.NextIDs(ctx, batchSize); err != nil {
+						return err
+					}
+				}
+				a.ID, ids = ids[0], ids[1:]
+				a.CreatedAt = now
+				if a.ExternalID != "" {
+					existing[a.ExternalID] = a.ID
+				}
+				inserts = append(inserts, a)
+				sum.Imported++
+			}
+			if len(inserts)+len(updates) >= batchSize {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		return flush()
+	})
+	if err != nil {
+		rej.abort()
+		return nil, err
+	}
+	sum.Rejected = rej.n
+	if sum.RejectsFile, err = rej.commit(); err != nil {
+		return nil, err
+	}
+	sum.Seconds = time.Since(start).Seconds()
+	s.audit(ctx, actor, "import.accounts", filepath.Base(name), fmt.Sprintf("imported=%d updated=%d rejected=%d", sum.Imported, sum.Updated, sum.Rejected))
+	return sum, nil
+}
+
+// importFields says which fields an update overwrites: those the file has.
+func importFields(m *importer.AccountMapping) account.Fields {
+	f := account.Fields(0)
+	for field, flag := range map[string]account.Fields{
+		"external_id": account.FieldExternalID, "street": account.FieldAddress, "city": account.FieldAddress,
+		"region": account.FieldAddress, "postal_code": account.FieldAddress, "country": account.FieldAddress,
+		"stage": account.FieldStage, "owner": account.FieldOwner, "estimated_value": account.FieldValue,
+		"source_channel": account.FieldSource, "tags": account.FieldTags, "do_not_contact": account.FieldDoNotContact,
+	} {
+		if m.Has(field) {
+			f |= flag
+		}
+	}
+	if m.HasCustom() {
+		f |= account.FieldCustom
+	}
+	// Unmatched stages and owners are kept as custom fields.
+	if m.Has("stage") || m.Has("owner") {
+		f |= account.FieldCustom
+	}
+	return f
+}
+
+// ownerIndex matches owners by email or full name, case-insensitively.
+func (s *Service) ownerIndex(ctx context.Context) (map[string]int64, error) {
+	us, err := s.Store.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]int64{}
+	for _, u := range us {
+		m[strings.ToLower(strings.TrimSpace(u.Name))] = u.ID
+	}
+	for _, u := range us { // emails win over names
+		m[u.Email] = u.ID
+	}
+	return m, nil
+}
+
+// accountBuilder turns parsed rows into accounts.
+type accountBuilder struct {
+	svc      *Service
+	ctx      context.Context
+	stages   *account.StageMapper
+	pipeline *account.Pipeline
+	owners   map[string]int64
+	terrIx   interface{ Assign(geo.Point) int64 }
+	now      time.Time
+	sum      *ImportSummary
+}
+
+func (b *accountBuilder) build(ar importer.AccountRow) (*account.Account, error) {
+	a := &account.Account{
+		ExternalID: ar.ExternalID, Name: ar.Name, Street: ar.Street, City: ar.City, Region: ar.Region,
+		PostalCode: ar.PostalCode, Country: ar.Country, SourceChannel: ar.SourceChannel, Tags: ar.Tags,
+		DoNotContact: ar.DoNotContact, Custom: ar.Custom, UpdatedAt: b.now,
+	}
+	if a.Custom == nil {
+		a.Custom = map[string]string{}
+	}
+	if ar.EstimatedValue != nil {
+		a.EstimatedValue = *ar.EstimatedValue
+	}
+	if key, ok := b.stages.Map(ar.Stage); ok {
+		a.Stage = key
+	} else {
+		a.Stage = b.pipeline.First()
+		a.Custom["CRM stage"] = ar.Stage
+		b.sum.UnknownStage++
+	}
+	if o := strings.ToLower(strings.TrimSpace(ar.Owner)); o != "" {
+		if id, ok := b.owners[o]; ok {
+			a.OwnerID = id
+		} else {
+			a.Custom["CRM owner"] = ar.Owner
+			b.sum.UnknownOwner++
+		}
+	}
+	switch {
+	case ar.Lat != nil && ar.Lon != nil:
+		a.Location = &geo.Point{Lon: *ar.Lon, Lat: *ar.Lat}
+		a.Precision, a.GeoSource = account.PrecisionExact, "file"
+	case b.svc.Geocoder != nil && (ar.PostalCode != "" || ar.City != ""):
+		res, err := b.svc.Geocoder.Geocode(b.ctx, geocode.Query{Street: ar.Street, City: ar.City, Region: ar.Region, PostalCode: ar.PostalCode, Country: ar.Country})
+		if err == nil {
+			p := res.Location
+			a.Location, a.Precision, a.GeoSource = &p, res.Precision, res.Source
+			b.sum.Geocoded++
+		}
+	}
+	if a.Location == nil {
+		a.Precision = account.PrecisionNone
+		b.sum.Unplaced++
+	}
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	if a.Location != nil {
+		a.TerritoryID = b.terrIx.Assign(*a.Location)
+	}
+	return a, nil
+}
