@@ -101,10 +101,14 @@ func (e *env) service(log *slog.Logger, geocoderURLs ...string) (*app.Service, *
 	return svc, db, nil
 }
 
-// buildGeocoder chains the offline gazetteer with any online geocoders given
-// as "nominatim=URL" or "census=URL".
+// buildGeocoder returns the offline gazetteer, plus any online geocoders
+// given as "nominatim=URL" or "census=URL". Rows with a street ask the online
+// geocoders first (they place the address itself), then the gazetteer; rows
+// without one go to the gazetteer only, since an online geocoder can do no
+// better with a ZIP or a city and would only slow the import.
 func buildGeocoder(specs []string) (geocode.Geocoder, error) {
-	gs := []geocode.Geocoder{geocode.NewOffline()}
+	offline := geocode.NewOffline()
+	var gs []geocode.Geocoder
 	for _, spec := range specs {
 		if spec == "" {
 			continue
@@ -122,10 +126,20 @@ func buildGeocoder(specs []string) (geocode.Geocoder, error) {
 			return nil, fmt.Errorf("--geocoder %q: kind must be nominatim or census", spec)
 		}
 	}
-	if len(gs) == 1 {
-		return gs[0], nil
+	if len(gs) == 0 {
+		return offline, nil
 	}
-	return geocode.Chain(gs...), nil
+	return streetsOnline{online: geocode.Chain(append(gs, offline)...), offline: offline}, nil
+}
+
+// streetsOnline sends queries with a street to online, others to offline.
+type streetsOnline struct{ online, offline geocode.Geocoder }
+
+func (g streetsOnline) Geocode(ctx context.Context, q geocode.Query) (geocode.Result, error) {
+	if strings.TrimSpace(q.Street) != "" {
+		return g.online.Geocode(ctx, q)
+	}
+	return g.offline.Geocode(ctx, q)
 }
 
 // isTerminal reports whether w is a terminal (for progress bars).

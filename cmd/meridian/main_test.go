@@ -220,7 +220,7 @@ func TestKilledImport(t *testing.T) {
 		t.Skip("slow: kills an import process")
 	}
 	data, work := t.TempDir(), t.TempDir()
-	const rows = 150000
+	const rows = 40000
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	w.Write([]string{"external_id", "name", "lat", "lon", "stage"})

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -201,6 +202,26 @@ func TestRepSeesOnlyTheirAccounts(t *testing.T) {
 			sort.Strings(all)
 			if diff := cmp.Diff(tt.want, all); diff != "" {
 				t.Errorf("accounts seen (-want +got):\n%s", diff)
+			}
+			// The CSV export holds the same accounts.
+			req, _ := http.NewRequest("GET", f.srv.URL+"/api/v1/exports/accounts?format=csv", nil)
+			req.Header.Set("Authorization", "Bearer "+f.tokens[tt.role])
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs, err := csv.NewReader(resp.Body).ReadAll()
+			resp.Body.Close()
+			if err != nil || len(recs) == 0 {
+				t.Fatalf("export = %v, %v", recs, err)
+			}
+			var exported []string
+			for _, rec := range recs[1:] {
+				exported = append(exported, rec[0])
+			}
+			sort.Strings(exported)
+			if diff := cmp.Diff(tt.want, exported); diff != "" {
+				t.Errorf("exported accounts (-want +got):\n%s", diff)
 			}
 			_, body = f.do(t, tt.role, "GET", "/api/v1/accounts?bbox=-180,-90,180,90&limit=100", nil)
 			seen := map[string]bool{}

@@ -119,6 +119,7 @@ func (s *Service) ImportAccounts(ctx context.Context, actor *auth.Actor, r io.Re
 	if err != nil {
 		return nil, err
 	}
+	defer tab.Close()
 	overrides := map[string]string{}
 	precisionCol := -1 // Meridian's own exports say how exact each location is
 	for i, h := range tab.Header() {
@@ -182,23 +183,11 @@ func (s *Service) ImportAccounts(ctx context.Context, actor *auth.Actor, r io.Re
 	now := s.Now()
 	b := &accountBuilder{svc: s, ctx: ctx, stages: stages, pipeline: pipeline, owners: owners, terrIx: terrIx, now: now, sum: sum}
 
-	err = s.Store.ImportAccounts(ctx, func(im account.Importer) error {
-		var inserts, updates []*account.Account
-		var ids []int64
-		flush := func() error {
-			if len(inserts) > 0 {
-				if err := im.Insert(ctx, inserts); err != nil {
-					return err
-				}
-			}
-			if len(updates) > 0 {
-				if err := im.Update(ctx, updates, fields); err != nil {
-					return err
-				}
-			}
-			inserts, updates = inserts[:0], updates[:0]
-			return nil
-		}
+	// Reading, parsing, geocoding and territory assignment run in one
+	// goroutine and the writes in another, so the two cores share the work.
+	produce := func(ctx context.Context, out chan<- []*account.Account) error {
+		defer close(out)
+		batch := make([]*account.Account, 0, batchSize)
 		for {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -207,18 +196,17 @@ func (s *Service) ImportAccounts(ctx context.Context, actor *auth.Actor, r io.Re
 			if errors.Is(err, io.EOF) {
 				break
 			}
+			sum.Rows++
 			if err != nil {
 				var re *importer.RowError
 				if !errors.As(err, &re) {
 					return err
 				}
-				sum.Rows++
 				if err := rej.add(row.Cells, re.Error()); err != nil {
 					return err
 				}
 				continue
 			}
-			sum.Rows++
 			ar, err := m.Parse(row)
 			if err != nil {
 				if err := rej.add(row.Cells, err.Error()); err != nil {
@@ -227,26 +215,69 @@ func (s *Service) ImportAccounts(ctx context.Context, actor *auth.Actor, r io.Re
 				continue
 			}
 			a, err := b.build(ar)
-			if err == nil && a.Location != nil && a.GeoSource == "file" && precisionCol >= 0 && precisionCol < len(row.Cells) {
-				switch p := account.Precision(strings.TrimSpace(row.Cells[precisionCol])); p {
-				case account.PrecisionAddress, account.PrecisionPostal, account.PrecisionCity:
-					a.Precision = p
-				}
-			}
 			if err != nil {
 				if err := rej.add(row.Cells, fmt.Sprintf("row %d: %s", row.Number, derrors.Message(err))); err != nil {
 					return err
 				}
 				continue
 			}
-			if id, ok := existing[a.ExternalID]; ok && a.ExternalID != "" {
-				a.ID = id
-				updates = append(updates, a)
-				sum.Updated++
-			} else {
+			if a.Location != nil && a.GeoSource == "file" && precisionCol >= 0 && precisionCol < len(row.Cells) {
+				switch p := account.Precision(strings.TrimSpace(row.Cells[precisionCol])); p {
+				case account.PrecisionAddress, account.PrecisionPostal, account.PrecisionCity:
+					a.Precision = p
+				}
+			}
+			batch = append(batch, a)
+			if len(batch) == batchSize {
+				select {
+				case out <- batch:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				batch = make([]*account.Account, 0, batchSize)
+			}
+		}
+		if len(batch) > 0 {
+			select {
+			case out <- batch:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	}
+
+	err = s.Store.ImportAccounts(ctx, func(im account.Importer) error {
+		pctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		batches := make(chan []*account.Account, 2)
+		produced := make(chan error, 1)
+		go func() { produced <- produce(pctx, batches) }()
+		// stop ends the producer and returns the first error.
+		stop := func(err error) error {
+			cancel()
+			for range batches { // let the producer finish
+			}
+			if perr := <-produced; err == nil {
+				err = perr
+			}
+			return err
+		}
+		var ids []int64
+		var inserts, updates []*account.Account
+		for batch := range batches {
+			inserts, updates = inserts[:0], updates[:0]
+			for _, a := range batch {
+				if id, ok := existing[a.ExternalID]; ok && a.ExternalID != "" {
+					a.ID = id
+					updates = append(updates, a)
+					sum.Updated++
+					continue
+				}
 				if len(ids) == 0 {
+					var err error
 					if ids, err = im.NextIDs(ctx, batchSize); err != nil {
-						return err
+						return stop(err)
 					}
 				}
 				a.ID, ids = ids[0], ids[1:]
@@ -257,13 +288,19 @@ func (s *Service) ImportAccounts(ctx context.Context, actor *auth.Actor, r io.Re
 				inserts = append(inserts, a)
 				sum.Imported++
 			}
-			if len(inserts)+len(updates) >= batchSize {
-				if err := flush(); err != nil {
-					return err
+			// Inserts first: an update may be to an account this batch adds.
+			if len(inserts) > 0 {
+				if err := im.Insert(ctx, inserts); err != nil {
+					return stop(err)
+				}
+			}
+			if len(updates) > 0 {
+				if err := im.Update(ctx, updates, fields); err != nil {
+					return stop(err)
 				}
 			}
 		}
-		return flush()
+		return stop(nil)
 	})
 	if err != nil {
 		rej.abort()

@@ -29,6 +29,7 @@ func (s *Service) ImportInteractions(ctx context.Context, actor *auth.Actor, r i
 	if err != nil {
 		return nil, err
 	}
+	defer tab.Close()
 	overrides := map[string]string{}
 	for _, h := range tab.Header() {
 		if strings.EqualFold(strings.TrimSpace(h), "reject_reason") {

@@ -40,9 +40,10 @@ var pragmas = []string{
 	// Wait for a lock instead of failing at once (another process such as
 	// the CLI may be writing).
 	"busy_timeout(15000)",
-	// 64 MiB of page cache per connection: imports and tile queries touch
-	// large indexes.
-	"cache_size(-65536)",
+	// Up to 256 MiB of page cache per connection (allocated only as used):
+	// imports and tile queries touch large indexes, and a cache that spills
+	// mid-transaction doubles the writes.
+	"cache_size(-262144)",
 	"temp_store(MEMORY)",
 }
 
