@@ -76,7 +76,8 @@ var Dialect = sqlstore.Dialect{
 		}
 		return ids, rows.Err()
 	},
-	MaxParams: 65535,
+	MaxParams:  65535,
+	BulkInsert: "INSERT",
 }
 
 // Backup writes a consistent dump of the database at url to path with

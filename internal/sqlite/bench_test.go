@@ -20,7 +20,7 @@ func BenchmarkInsertAccounts(b *testing.B) {
 	now := time.Now()
 	accts := make([]*account.Account, rows)
 	for i := range accts {
-		accts[i] = &account.Account{ExternalID: fmt.Sprintf("001B%08d", r.IntN(1<<30)) + fmt.Sprint(i), Name: fmt.Sprintf("Company %d", i),
+		accts[i] = &account.Account{ExternalID: fmt.Sprintf("001B%08d", i), Name: fmt.Sprintf("Company %d", i),
 			Street: "1 Main St", City: "Denver", Region: "CO", PostalCode: "80202", Country: "US",
 			Location: &geo.Point{Lon: -105.3 + r.Float64()*0.9, Lat: 39.4 + r.Float64()*0.8}, Precision: account.PrecisionExact,
 			GeoSource: "file", Stage: "lead", EstimatedValue: float64(r.IntN(1e6)), SourceChannel: "Web",

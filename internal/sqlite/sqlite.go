@@ -125,7 +125,29 @@ var Dialect = sqlstore.Dialect{
 		}
 		return ids, nil
 	},
-	MaxParams: 32766,
+	MaxParams:  32766,
+	BulkInsert: "INSERT OR FAIL",
+	BulkBefore: []string{"PRAGMA foreign_keys = OFF", "PRAGMA threads = 2"},
+	BulkAfter:  []string{"PRAGMA foreign_keys = ON", "PRAGMA threads = 0"},
+	BulkCheck:  "PRAGMA foreign_key_check(%s)",
+	SecondaryIndexes: func(ctx context.Context, tx *sql.Tx, table string) ([][2]string, error) {
+		// Indexes made by CREATE INDEX have their statement in the schema;
+		// those behind UNIQUE constraints have none and stay.
+		rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, table)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out [][2]string
+		for rows.Next() {
+			var name, stmt string
+			if err := rows.Scan(&name, &stmt); err != nil {
+				return nil, err
+			}
+			out = append(out, [2]string{name, stmt})
+		}
+		return out, rows.Err()
+	},
 }
 
 // Backup writes a consistent copy of the live database to path with VACUUM

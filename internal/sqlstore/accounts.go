@@ -25,17 +25,9 @@ func accountArgs(a *account.Account) []any {
 	if a.Location != nil {
 		lon, lat, tile = a.Location.Lon, a.Location.Lat, a.TileKey()
 	}
-	tags := a.Tags
-	if tags == nil {
-		tags = []string{}
-	}
-	custom := a.Custom
-	if custom == nil {
-		custom = map[string]string{}
-	}
 	return []any{a.ID, nullStr(a.ExternalID), a.Name, a.Street, a.City, a.Region, a.PostalCode, a.Country,
 		lon, lat, tile, string(a.Precision), a.GeoSource, a.Stage, nullInt(a.OwnerID), nullInt(a.TerritoryID),
-		a.EstimatedValue, a.SourceChannel, nullInt(a.PersonaID), jsonText(tags), jsonText(custom),
+		a.EstimatedValue, a.SourceChannel, nullInt(a.PersonaID), jsonStrings(a.Tags), jsonMap(a.Custom),
 		ms(a.CreatedAt), ms(a.UpdatedAt), nullMS(a.LastVisitAt), a.LastVisitResult, nullMS(a.NextFollowUpAt),
 		boolInt(a.DoNotContact)}
 }
@@ -397,10 +389,13 @@ func (db *DB) assign(ctx context.Context, tx *sql.Tx, as []account.Assignment) e
 
 // ImportAccounts implements account.Store.
 func (db *DB) ImportAccounts(ctx context.Context, fn func(account.Importer) error) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		im := &accountImporter{db: db, tx: tx, stmts: map[string]*sql.Stmt{}}
+	return db.inBulkTx(ctx, "accounts", func(tx *sql.Tx) error {
+		im := &accountImporter{db: db, tx: tx, stmts: map[string]*sql.Stmt{}, existing: -1}
 		defer im.close()
-		return fn(im)
+		if err := fn(im); err != nil {
+			return err
+		}
+		return im.rebuildIndexes(ctx)
 	})
 }
 
@@ -409,6 +404,53 @@ type accountImporter struct {
 	tx       *sql.Tx
 	stmts    map[string]*sql.Stmt
 	reserved int64 // highest id handed out so far in this import
+
+	inserted int64       // rows inserted so far
+	existing int64       // rows in the table when the import began; -1 unknown
+	dropped  [][2]string // indexes dropped for this import, to rebuild
+}
+
+// bulkThreshold is how many rows an import must add, and more than the table
+// held before, for its secondary indexes to be dropped and rebuilt.
+const bulkThreshold = 50_000
+
+// maybeDropIndexes drops the table's secondary indexes once the import has
+// grown large next to the table, where rebuilding them at the end is cheaper
+// than keeping them up to date.
+func (im *accountImporter) maybeDropIndexes(ctx context.Context) error {
+	if im.dropped != nil || im.db.dialect.SecondaryIndexes == nil || im.inserted < bulkThreshold {
+		return nil
+	}
+	if im.existing < 0 {
+		if err := im.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&im.existing); err != nil {
+			return err
+		}
+		im.existing -= im.inserted
+	}
+	if im.inserted < im.existing {
+		return nil
+	}
+	idx, err := im.db.dialect.SecondaryIndexes(ctx, im.tx, "accounts")
+	if err != nil {
+		return err
+	}
+	for _, ix := range idx {
+		if _, err := im.tx.ExecContext(ctx, "DROP INDEX "+ix[0]); err != nil {
+			return err
+		}
+	}
+	im.dropped = append([][2]string{}, idx...)
+	// Statements prepared against the old schema are re-prepared as needed.
+	return nil
+}
+
+func (im *accountImporter) rebuildIndexes(ctx context.Context) error {
+	for _, ix := range im.dropped {
+		if _, err := im.tx.ExecContext(ctx, ix[1]); err != nil {
+			return fmt.Errorf("rebuild index %s: %w", ix[0], err)
+		}
+	}
+	return nil
 }
 
 func (im *accountImporter) close() {
@@ -448,30 +490,49 @@ func (im *accountImporter) NextIDs(ctx context.Context, n int) ([]int64, error) 
 }
 
 func (im *accountImporter) Insert(ctx context.Context, batch []*account.Account) error {
-	per := im.db.dialect.MaxParams / accountColCount
-	if per > 500 {
-		per = 500
+	per := min(500, im.db.dialect.MaxParams/accountColCount)
+	// Turning accounts into bind values costs about a fifth of an insert, so
+	// the next statement's values are built while this one executes.
+	type chunk struct {
+		n    int
+		args []any
 	}
-	args := make([]any, 0, per*accountColCount)
-	for len(batch) > 0 {
-		n := min(per, len(batch))
-		one := "(" + placeholders(accountColCount) + ")"
-		query := `INSERT INTO accounts (` + accountCols + `) VALUES ` + strings.TrimSuffix(strings.Repeat(one+",", n), ",")
+	chunks := make(chan chunk, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(chunks)
+		for rest := batch; len(rest) > 0; {
+			n := min(per, len(rest))
+			args := make([]any, 0, n*accountColCount)
+			for _, a := range rest[:n] {
+				args = append(args, accountArgs(a)...)
+			}
+			select {
+			case chunks <- chunk{n, args}:
+			case <-stop:
+				return
+			}
+			rest = rest[n:]
+		}
+	}()
+	one := "(" + placeholders(accountColCount) + ")"
+	for c := range chunks {
+		if err := im.maybeDropIndexes(ctx); err != nil {
+			return err
+		}
+		query := im.db.dialect.BulkInsert + ` INTO accounts (` + accountCols + `) VALUES ` + strings.TrimSuffix(strings.Repeat(one+",", c.n), ",")
 		s, err := im.stmt(ctx, query)
 		if err != nil {
 			return err
 		}
-		args = args[:0]
-		for _, a := range batch[:n] {
-			args = append(args, accountArgs(a)...)
-		}
-		if _, err := s.ExecContext(ctx, args...); err != nil {
+		if _, err := s.ExecContext(ctx, c.args...); err != nil {
 			if im.db.dialect.IsUnique(err) {
 				return derrors.Conflictf("import: another writer added an account with one of these ids or external ids meanwhile; run the import again")
 			}
 			return err
 		}
-		batch = batch[n:]
+		im.inserted += int64(c.n)
 	}
 	return nil
 }
@@ -495,11 +556,11 @@ func (im *accountImporter) Update(ctx context.Context, batch []*account.Account,
 		add(account.FieldPersona, "persona_id = ?", nullInt(a.PersonaID))
 		if f&account.FieldTags != 0 {
 			set = append(set, "tags = ?")
-			args = append(args, jsonText(account.NormalizeTags(a.Tags)))
+			args = append(args, jsonStrings(account.NormalizeTags(a.Tags)))
 		}
 		if f&account.FieldCustom != 0 && len(a.Custom) > 0 {
 			set = append(set, "custom = "+im.db.dialect.JSONMerge("custom"))
-			args = append(args, jsonText(a.Custom))
+			args = append(args, jsonMap(a.Custom))
 		}
 		add(account.FieldDoNotContact, "do_not_contact = ?", boolInt(a.DoNotContact))
 		if a.Location != nil {

@@ -3,10 +3,13 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/meridian-crm/meridian/internal/derrors"
 )
@@ -31,6 +34,25 @@ type Dialect struct {
 	ReserveIDs func(ctx context.Context, tx *sql.Tx, table string, n int) ([]int64, error)
 	// MaxParams is the most bind parameters one statement may have.
 	MaxParams int
+	// BulkInsert starts a multi-row insert used inside a transaction that is
+	// rolled back whole on any error. SQLite's "INSERT OR FAIL" spares it the
+	// statement journal that a plain INSERT keeps to undo half a statement
+	// (about a tenth of a large import's time).
+	BulkInsert string
+	// BulkSession lists statements run on the writer connection before and
+	// after a bulk transaction (SQLite turns foreign-key enforcement off for
+	// it, since each enforced row also forces the statement journal), and
+	// BulkCheck a query (with %s for the table written) run before commit
+	// that returns a row for each violation, so a bulk load is held to the
+	// same constraints.
+	BulkBefore, BulkAfter []string
+	BulkCheck             string
+	// SecondaryIndexes returns the name and CREATE statement of each index
+	// of table that a large bulk insert may drop and rebuild: filling a table
+	// and then sorting its keys once is several times faster than inserting
+	// into a B-tree row by row at random places. Nil where dropping an index
+	// would lock readers out (PostgreSQL).
+	SecondaryIndexes func(ctx context.Context, tx *sql.Tx, table string) ([][2]string, error)
 }
 
 // DB implements the store interfaces over database/sql.
@@ -109,6 +131,63 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	return fn(tx)
 }
 
+// inBulkTx is inTx for large writes: the dialect's bulk settings apply to
+// the connection for the transaction, and its check runs before commit.
+func (db *DB) inBulkTx(ctx context.Context, table string, fn func(tx *sql.Tx) error) (err error) {
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	for _, q := range db.dialect.BulkBefore {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	defer func() {
+		for _, q := range db.dialect.BulkAfter {
+			if _, aerr := conn.ExecContext(context.WithoutCancel(ctx), q); aerr != nil {
+				// A connection left in bulk mode must not be reused.
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+				if err == nil {
+					err = aerr
+				}
+			}
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+			return
+		}
+		err = tx.Commit()
+	}()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if db.dialect.BulkCheck != "" {
+		check := fmt.Sprintf(db.dialect.BulkCheck, table)
+		rows, err := tx.QueryContext(ctx, check)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if rows.Next() {
+			return fmt.Errorf("bulk write to %s refers to rows that do not exist (%s); nothing was saved", table, check)
+		}
+		return rows.Err()
+	}
+	return nil
+}
+
 // notFound turns sql.ErrNoRows into a NotFound error.
 func notFound(err error, format string, args ...any) error {
 	if err == sql.ErrNoRows {
@@ -163,6 +242,86 @@ func jsonText(v any) string {
 		panic(err) // only maps of strings and slices of strings are stored
 	}
 	return string(b)
+}
+
+// jsonStrings encodes a string slice as a JSON array. It runs for every
+// imported row, so it skips encoding/json's reflection.
+func jsonStrings(v []string) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b := make([]byte, 0, 16*len(v))
+	b = append(b, '[')
+	for i, s := range v {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+	}
+	return string(append(b, ']'))
+}
+
+// jsonMap encodes a string map as a JSON object with sorted keys, as
+// encoding/json would.
+func jsonMap(m map[string]string) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	keys := make([]string, 0, len(m))
+	n := 2
+	for k, v := range m {
+		keys = append(keys, k)
+		n += len(k) + len(v) + 6
+	}
+	sort.Strings(keys)
+	b := make([]byte, 0, n)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		b = appendJSONString(b, m[k])
+	}
+	return string(append(b, '}'))
+}
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped; invalid UTF-8 becomes U+FFFD as in
+// encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, "\\ufffd"...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }
 
 func placeholders(n int) string {

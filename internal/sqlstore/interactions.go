@@ -177,7 +177,7 @@ func (db *DB) EachInteraction(ctx context.Context, fn func(*visit.Interaction) e
 
 // ImportInteractions implements visit.Store.
 func (db *DB) ImportInteractions(ctx context.Context, fn func(visit.Importer) error) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.inBulkTx(ctx, "interactions", func(tx *sql.Tx) error {
 		im := &interactionImporter{db: db, tx: tx, touched: map[int64]bool{}}
 		defer func() {
 			if im.stmt != nil {

@@ -301,6 +301,28 @@ func testAccountImportAtomic(t *testing.T, s Store) {
 	if list.Total != 1 {
 		t.Errorf("after failed import total = %d, want 1 (nothing of the import kept)", list.Total)
 	}
+	// A bulk write is held to the foreign keys like any other.
+	err = s.ImportAccounts(ctx, func(im account.Importer) error {
+		ids, err := im.NextIDs(ctx, 1)
+		if err != nil {
+			return err
+		}
+		a := newAccount("GHOST", "Owned by nobody", pt(1, 1))
+		a.ID, a.OwnerID = ids[0], 987654
+		return im.Insert(ctx, []*account.Account{a})
+	})
+	if err == nil {
+		t.Errorf("import of an account whose owner does not exist = nil error")
+	}
+	if _, err := s.GetAccountByExternalID(ctx, "GHOST"); !derrors.Is(err, derrors.NotFound) {
+		t.Errorf("account with a missing owner was saved: %v", err)
+	}
+	// The connection is back to enforcing foreign keys afterwards.
+	bad := newAccount("GHOST2", "Also owned by nobody", nil)
+	bad.OwnerID = 987654
+	if err := s.CreateAccount(ctx, bad); err == nil {
+		t.Errorf("CreateAccount with a missing owner after an import = nil error")
+	}
 }
 
 func testAccountImportUpdate(t *testing.T, s Store) {
