@@ -192,53 +192,48 @@ func (s *Server) accountFilter(r *http.Request, actor *auth.Actor, n *names) (ac
 	return f, nil
 }
 
-func (s *Server) handleListAccounts(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleListAccounts(w http.ResponseWriter, r *http.Request) error {
 	ctx, actor := r.Context(), actorFrom(r.Context())
 	n, err := s.names(ctx, actor)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := s.accountFilter(r, actor, n)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	limit, err := queryInt(r, "limit", account.DefaultLimit)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	res, err := s.svc.ListAccounts(ctx, actor, f, account.Page{Limit: limit, Cursor: r.URL.Query().Get("cursor")})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	items := make([]accountJSON, len(res.Items))
 	for i, a := range res.Items {
 		items[i] = n.account(a)
 	}
 	writeJSON(w, http.StatusOK, list(items, res.Total, res.NextCursor))
+	return nil
 }
 
-func (s *Server) handleGetAccount(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleGetAccount(w http.ResponseWriter, r *http.Request) error {
 	ctx, actor := r.Context(), actorFrom(r.Context())
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	a, err := s.svc.GetAccount(ctx, actor, id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	n, err := s.names(ctx, actor)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, n.account(a))
+	return nil
 }
 
 // accountInput is what clients send to create or change an account; absent
@@ -354,119 +349,108 @@ func (in *accountInput) apply(a *account.Account, actor *auth.Actor, n *names) e
 	return nil
 }
 
-func (s *Server) handleCreateAccount(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCreateAccount(w http.ResponseWriter, r *http.Request) error {
 	ctx, actor := r.Context(), actorFrom(r.Context())
 	in, err := decodeAccountInput(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	n, err := s.names(ctx, actor)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	a := &account.Account{}
 	if err := in.apply(a, actor, n); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.svc.CreateAccount(ctx, actor, a); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", "/api/v1/accounts/"+fmtID(a.ID))
 	writeJSON(w, http.StatusCreated, n.account(a))
+	return nil
 }
 
-func (s *Server) handleUpdateAccount(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleUpdateAccount(w http.ResponseWriter, r *http.Request) error {
 	ctx, actor := r.Context(), actorFrom(r.Context())
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	in, err := decodeAccountInput(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	a, err := s.svc.GetAccount(ctx, actor, id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	n, err := s.names(ctx, actor)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := in.apply(a, actor, n); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.svc.UpdateAccount(ctx, actor, a); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, n.account(a))
+	return nil
 }
 
-func (s *Server) handleDeleteAccount(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleDeleteAccount(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.svc.DeleteAccount(r.Context(), actorFrom(r.Context()), id); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) handleGetStages(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleGetStages(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.svc.Pipeline(r.Context())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, list(p.Stages, len(p.Stages), ""))
+	return nil
 }
 
-func (s *Server) handlePutStages(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handlePutStages(w http.ResponseWriter, r *http.Request) error {
 	var body struct {
 		Items []account.Stage `json:"items"`
 	}
 	if err := decode(r, &body); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.svc.SetPipeline(r.Context(), actorFrom(r.Context()), body.Items); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, list(body.Items, len(body.Items), ""))
+	return nil
 }
 
-func (s *Server) handleGetStageMap(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleGetStageMap(w http.ResponseWriter, r *http.Request) error {
 	m, err := s.svc.StageMap(r.Context())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, m)
+	return nil
 }
 
-func (s *Server) handlePutStageMap(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handlePutStageMap(w http.ResponseWriter, r *http.Request) error {
 	var m map[string]string
 	if err := decode(r, &m); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.svc.SetStageMap(r.Context(), actorFrom(r.Context()), m); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	s.handleGetStageMap(w, r)
+	return nil
 }

@@ -6,7 +6,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/derrors"
 )
 
-func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) error {
 	ctx, actor := r.Context(), actorFrom(r.Context())
 	kind := r.PathValue("kind")
 	format := r.URL.Query().Get("format")
@@ -15,8 +15,7 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 	}
 	ctype := map[string]string{"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}[format]
 	if ctype == "" {
-		s.writeError(w, r, derrors.Invalidf("format: %q is not csv or geojson", format))
-		return
+		return derrors.Invalidf("format: %q is not csv or geojson", format)
 	}
 	var err error
 	switch kind {
@@ -59,13 +58,10 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 		err = derrors.NotFoundf("nothing to export called %q (accounts, territories, interactions)", kind)
 	}
 	if err != nil {
-		// Nothing has been written when validation fails; a failure half-way
-		// through a stream can only be logged.
-		if w.Header().Get("Content-Disposition") == "" {
-			w.Header().Del("Content-Type")
-			s.writeError(w, r, err)
-		} else {
-			s.log.Error("export failed mid-stream", "kind", kind, "err", err)
-		}
+		// Before anything is written the error is answered as JSON (the
+		// caller's wrapper does that); half-way through a stream it can only
+		// be logged.
+		w.Header().Del("Content-Disposition")
 	}
+	return err
 }

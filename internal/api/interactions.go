@@ -45,36 +45,33 @@ func (n *names) interaction(in *visit.Interaction) interactionJSON {
 	return j
 }
 
-func (s *Server) handleListInteractions(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleListInteractions(w http.ResponseWriter, r *http.Request) error {
 	ctx, actor := r.Context(), actorFrom(r.Context())
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	limit, err := queryInt(r, "limit", 50)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	res, err := s.svc.ListInteractions(ctx, actor, id, visit.Page{Limit: limit, Cursor: r.URL.Query().Get("cursor")})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	n, err := s.names(ctx, actor)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	items := make([]interactionJSON, len(res.Items))
 	for i, in := range res.Items {
 		items[i] = n.interaction(in)
 	}
 	writeJSON(w, http.StatusOK, list(items, res.Total, res.NextCursor))
+	return nil
 }
 
-func (s *Server) handleCreateInteraction(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCreateInteraction(w http.ResponseWriter, r *http.Request) error {
 	ctx, actor := r.Context(), actorFrom(r.Context())
 	var body struct {
 		Account    *int64            `json:"account"`
@@ -93,8 +90,7 @@ func (s *Server) handleCreateInteraction(w http.ResponseWriter, r *http.Request)
 		Properties map[string]string `json:"properties"`
 	}
 	if err := decode(r, &body); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	in := &visit.Interaction{Channel: strings.ToLower(strings.TrimSpace(body.Channel)), Type: body.Type, Outcome: body.Outcome,
 		Variant: body.Variant, Stage: body.Stage, Value: body.Value, Notes: body.Notes, Properties: body.Properties, Source: "manual"}
@@ -104,44 +100,38 @@ func (s *Server) handleCreateInteraction(w http.ResponseWriter, r *http.Request)
 	case body.AccountID != nil:
 		in.AccountID = *body.AccountID
 	default:
-		s.writeError(w, r, derrors.Invalidf("account: required (the account's id)"))
-		return
+		return derrors.Invalidf("account: required (the account's id)")
 	}
 	in.At = time.Now().UTC()
 	if body.At != "" {
 		t, err := parseTimeParam("at", body.At)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		in.At = t
 	}
 	if (body.Lon == nil) != (body.Lat == nil) {
-		s.writeError(w, r, derrors.Invalidf("lon, lat: give both or neither"))
-		return
+		return derrors.Invalidf("lon, lat: give both or neither")
 	}
 	if body.Lon != nil {
 		p := geo.Point{Lon: *body.Lon, Lat: *body.Lat}
 		if err := p.Validate(); err != nil {
-			s.writeError(w, r, derrors.Invalidf("lon, lat: %v", err))
-			return
+			return derrors.Invalidf("lon, lat: %v", err)
 		}
 		in.Location = &p
 	}
 	n, err := s.names(ctx, actor)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if body.User != "" {
 		if in.UserID, err = n.resolveUser(actor, "user", body.User); err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 	}
 	if err := s.svc.CreateInteraction(ctx, actor, in); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, n.interaction(in))
+	return nil
 }

@@ -85,7 +85,8 @@ func (m *metrics) write(w io.Writer) {
 	fmt.Fprintf(w, "meridian_uptime_seconds %g\n", time.Since(m.start).Seconds())
 }
 
-func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	s.metrics.write(w)
+	return nil
 }

@@ -152,6 +152,7 @@ func operationID(rt route) string {
 	return b.String()
 }
 
-func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, s.OpenAPI())
+	return nil
 }

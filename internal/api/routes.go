@@ -13,7 +13,7 @@ type route struct {
 	Params  []param
 	Body    string // request body schema name, "" for none
 	Returns string // response schema name
-	Handler http.HandlerFunc
+	Handler func(w http.ResponseWriter, r *http.Request) error
 }
 
 type param struct {
@@ -85,11 +85,12 @@ func (s *Server) routeTable() []route {
 	}
 }
 
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
 	if err := s.svc.Ping(r.Context()); err != nil {
 		s.log.Error("health", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
-		return
+		return nil
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
+	return nil
 }

@@ -159,7 +159,15 @@ func (s *Server) wrap(rt route) http.Handler {
 			}
 			ctx = context.WithValue(ctx, keyActor, actor)
 		}
-		rt.Handler(sw, r.WithContext(ctx))
+		r = r.WithContext(ctx)
+		if err := rt.Handler(sw, r); err != nil {
+			if sw.code == 0 {
+				s.writeError(sw, r, err)
+			} else {
+				// The answer was already under way (a streamed export).
+				s.log.Error("request failed mid-response", "route", rt.Pattern, "request_id", rid, "err", err)
+			}
+		}
 	})
 }
 

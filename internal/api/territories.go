@@ -123,43 +123,40 @@ func (n *names) territory(t *territory.Territory) featureJSON {
 	return featureJSON{Type: "Feature", ID: t.ID, Geometry: geometryJSON{Type: "MultiPolygon", Coordinates: shapeCoords(t.Shape)}, Properties: p}
 }
 
-func (s *Server) handleListTerritories(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleListTerritories(w http.ResponseWriter, r *http.Request) error {
 	ctx, actor := r.Context(), actorFrom(r.Context())
 	n, err := s.names(ctx, actor)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	ts, err := s.svc.ListTerritories(ctx, actor)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	fc := featureCollectionJSON{Type: "FeatureCollection", Features: []featureJSON{}, Total: len(ts)}
 	for _, t := range ts {
 		fc.Features = append(fc.Features, n.territory(t))
 	}
 	writeJSONType(w, http.StatusOK, "application/geo+json", fc)
+	return nil
 }
 
-func (s *Server) handleGetTerritory(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleGetTerritory(w http.ResponseWriter, r *http.Request) error {
 	ctx, actor := r.Context(), actorFrom(r.Context())
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	t, err := s.svc.GetTerritory(ctx, actor, id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	n, err := s.names(ctx, actor)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSONType(w, http.StatusOK, "application/geo+json", n.territory(t))
+	return nil
 }
 
 // territoryInput is a GeoJSON Feature, or a plain object with the same
@@ -215,83 +212,72 @@ func (s *Server) applyTerritory(r *http.Request, actor *auth.Actor, n *names, t 
 	return nil
 }
 
-func (s *Server) handleCreateTerritory(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCreateTerritory(w http.ResponseWriter, r *http.Request) error {
 	ctx, actor := r.Context(), actorFrom(r.Context())
 	var in territoryInput
 	if err := decode(r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if in.Geometry == nil {
-		s.writeError(w, r, derrors.Invalidf("geometry: required"))
-		return
+		return derrors.Invalidf("geometry: required")
 	}
 	n, err := s.names(ctx, actor)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	t := &territory.Territory{}
 	if err := s.applyTerritory(r, actor, n, t, in); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.svc.SaveTerritory(ctx, actor, t); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	n, _ = s.names(ctx, actor)
 	w.Header().Set("Location", "/api/v1/territories/"+fmtID(t.ID))
 	writeJSONType(w, http.StatusCreated, "application/geo+json", n.territory(t))
+	return nil
 }
 
-func (s *Server) handleUpdateTerritory(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleUpdateTerritory(w http.ResponseWriter, r *http.Request) error {
 	ctx, actor := r.Context(), actorFrom(r.Context())
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var in territoryInput
 	if err := decode(r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := actor.RequireManager(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	t, err := s.svc.GetTerritory(ctx, actor, id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	n, err := s.names(ctx, actor)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.applyTerritory(r, actor, n, t, in); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.svc.SaveTerritory(ctx, actor, t); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	n, _ = s.names(ctx, actor)
 	writeJSONType(w, http.StatusOK, "application/geo+json", n.territory(t))
+	return nil
 }
 
-func (s *Server) handleDeleteTerritory(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleDeleteTerritory(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.svc.DeleteTerritory(r.Context(), actorFrom(r.Context()), id); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

@@ -34,43 +34,41 @@ type meJSON struct {
 	CSRFToken string   `json:"csrf_token,omitempty"`
 }
 
-func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	var body struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
 	}
 	if err := decode(r, &body); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if body.Email == "" || body.Password == "" {
-		s.writeError(w, r, derrors.Invalidf("email and password: both required"))
-		return
+		return derrors.Invalidf("email and password: both required")
 	}
 	u, cookie, csrf, err := s.svc.SignIn(r.Context(), body.Email, body.Password)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: SessionCookie, Value: cookie, Path: "/", HttpOnly: true, Secure: s.opts.SecureCookies,
 		SameSite: http.SameSiteLaxMode, Expires: time.Now().Add(s.svc.Config.SessionTTL),
 	})
 	writeJSON(w, http.StatusOK, meJSON{User: userOut(u), CSRFToken: csrf})
+	return nil
 }
 
-func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(SessionCookie); err == nil {
 		if err := s.svc.SignOut(r.Context(), c.Value); err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true, MaxAge: -1, SameSite: http.SameSiteLaxMode})
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) error {
 	actor := actorFrom(r.Context())
 	out := meJSON{User: userOut(actor.User)}
 	if c, err := r.Cookie(SessionCookie); err == nil && r.Header.Get("Authorization") == "" {
@@ -79,33 +77,33 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) error {
 	us, err := s.svc.ListUsers(r.Context(), actorFrom(r.Context()))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	items := make([]userJSON, len(us))
 	for i, u := range us {
 		items[i] = userOut(u)
 	}
 	writeJSON(w, http.StatusOK, list(items, len(items), ""))
+	return nil
 }
 
-func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	u, err := s.svc.GetUser(r.Context(), actorFrom(r.Context()), id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, userOut(u))
+	return nil
 }
 
 type userInput struct {
@@ -132,11 +130,10 @@ func (in userInput) home() (*geo.Point, error) {
 	return &p, nil
 }
 
-func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) error {
 	var in userInput
 	if err := decode(r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	u := &auth.User{}
 	if in.Email != nil {
@@ -148,8 +145,7 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 	if in.Role != nil {
 		role, err := auth.ParseRole(*in.Role)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		u.Role = role
 	} else {
@@ -157,8 +153,7 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 	}
 	home, err := in.home()
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	u.Home = home
 	password := ""
@@ -166,56 +161,51 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 		password = *in.Password
 	}
 	if err := s.svc.CreateUser(r.Context(), actorFrom(r.Context()), u, password); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", "/api/v1/users/"+fmtID(u.ID))
 	writeJSON(w, http.StatusCreated, userOut(u))
+	return nil
 }
 
-func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var in userInput
 	if err := decode(r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	p := app.UserPatch{Name: in.Name, Email: in.Email, Password: in.Password, Disabled: in.Disabled}
 	if in.Role != nil {
 		role, err := auth.ParseRole(*in.Role)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		p.Role = &role
 	}
 	if p.Home, err = in.home(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	u, err := s.svc.UpdateUser(r.Context(), actorFrom(r.Context()), id, p)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, userOut(u))
+	return nil
 }
 
-func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.svc.DeleteUser(r.Context(), actorFrom(r.Context()), id); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 type tokenJSON struct {
@@ -231,74 +221,67 @@ func tokenOut(t *auth.Token) tokenJSON {
 	return tokenJSON{ID: t.ID, Name: t.Name, CreatedAt: timeJSON(t.CreatedAt), LastUsedAt: timeJSON(t.LastUsedAt), RevokedAt: timeJSON(t.RevokedAt)}
 }
 
-func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) error {
 	ctx, actor := r.Context(), actorFrom(r.Context())
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var body struct {
 		Name string `json:"name"`
 	}
 	if err := decode(r, &body); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	u, err := s.svc.GetUser(ctx, actor, id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	secret, t, err := s.svc.CreateToken(ctx, actor, u.Email, body.Name)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out := tokenOut(t)
 	out.Token = secret
 	writeJSON(w, http.StatusCreated, out)
+	return nil
 }
 
-func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) error {
 	ctx, actor := r.Context(), actorFrom(r.Context())
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if !actor.IsAdmin() && actor.User.ID != id {
-		s.writeError(w, r, derrors.Forbiddenf("you may only list your own tokens"))
-		return
+		return derrors.Forbiddenf("you may only list your own tokens")
 	}
 	toks, err := s.svc.Store.ListTokens(ctx, id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	items := make([]tokenJSON, len(toks))
 	for i, t := range toks {
 		items[i] = tokenOut(t)
 	}
 	writeJSON(w, http.StatusOK, list(items, len(items), ""))
+	return nil
 }
 
-func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	tid, err := pathID(r, "token")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.svc.RevokeToken(r.Context(), actorFrom(r.Context()), id, tid); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 type auditJSON struct {
@@ -311,21 +294,18 @@ type auditJSON struct {
 	IP      string  `json:"ip"`
 }
 
-func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	limit, err := queryInt(r, "limit", 100)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	before, err := queryInt(r, "before", 0)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	es, err := s.svc.Audit(r.Context(), actorFrom(r.Context()), limit, int64(before))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	items := make([]auditJSON, len(es))
 	next := ""
@@ -339,4 +319,5 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 		next = fmtID(es[len(es)-1].ID)
 	}
 	writeJSON(w, http.StatusOK, list(items, len(items), next))
+	return nil
 }

@@ -99,6 +99,57 @@ func (r *rejects) abort() {
 	}
 }
 
+// rowRejected marks a row that eachRow's callback turned away; the reason
+// is the error's message.
+type rowRejected struct{ reason string }
+
+func (r rowRejected) Error() string { return r.reason }
+
+// reject returns the error that tells eachRow to send the row to the rejects
+// file, with a reason naming the row.
+func reject(row importer.Row, err error) error {
+	var re *importer.RowError
+	if errors.As(err, &re) {
+		return rowRejected{re.Error()}
+	}
+	return rowRejected{fmt.Sprintf("row %d: %s", row.Number, derrors.Message(err))}
+}
+
+// eachRow reads tab to its end, counting rows. Rows that cannot be read, and
+// rows fn rejects (with reject), go to rej; any other error from fn or the
+// reader stops the import.
+func eachRow(ctx context.Context, tab *importer.Table, rej *rejects, rows *int, fn func(importer.Row) error) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		row, err := tab.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		*rows++
+		if err != nil {
+			var re *importer.RowError
+			if !errors.As(err, &re) {
+				return err
+			}
+			err = rowRejected{re.Error()}
+		} else {
+			err = fn(row)
+		}
+		var rr rowRejected
+		if errors.As(err, &rr) {
+			if err := rej.add(row.Cells, rr.reason); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
 // RejectsPathFor is the default rejects file for an input file.
 func RejectsPathFor(input string) string {
 	ext := filepath.Ext(input)
@@ -188,38 +239,14 @@ func (s *Service) ImportAccounts(ctx context.Context, actor *auth.Actor, r io.Re
 	produce := func(ctx context.Context, out chan<- []*account.Account) error {
 		defer close(out)
 		batch := make([]*account.Account, 0, batchSize)
-		for {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			row, err := tab.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			sum.Rows++
-			if err != nil {
-				var re *importer.RowError
-				if !errors.As(err, &re) {
-					return err
-				}
-				if err := rej.add(row.Cells, re.Error()); err != nil {
-					return err
-				}
-				continue
-			}
+		err := eachRow(ctx, tab, rej, &sum.Rows, func(row importer.Row) error {
 			ar, err := m.Parse(row)
 			if err != nil {
-				if err := rej.add(row.Cells, err.Error()); err != nil {
-					return err
-				}
-				continue
+				return reject(row, err)
 			}
 			a, err := b.build(ar)
 			if err != nil {
-				if err := rej.add(row.Cells, fmt.Sprintf("row %d: %s", row.Number, derrors.Message(err))); err != nil {
-					return err
-				}
-				continue
+				return reject(row, err)
 			}
 			if a.Location != nil && a.GeoSource == "file" && precisionCol >= 0 && precisionCol < len(row.Cells) {
 				switch p := account.Precision(strings.TrimSpace(row.Cells[precisionCol])); p {
@@ -236,6 +263,10 @@ func (s *Service) ImportAccounts(ctx context.Context, actor *auth.Actor, r io.Re
 				}
 				batch = make([]*account.Account, 0, batchSize)
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		if len(batch) > 0 {
 			select {

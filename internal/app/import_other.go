@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -63,38 +62,14 @@ func (s *Service) ImportInteractions(ctx context.Context, actor *auth.Actor, r i
 	sum := &ImportSummary{}
 	err = s.Store.ImportInteractions(ctx, func(im visit.Importer) error {
 		var batch []*visit.Interaction
-		for {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			row, err := tab.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			sum.Rows++
-			if err != nil {
-				var re *importer.RowError
-				if !errors.As(err, &re) {
-					return err
-				}
-				if err := rej.add(row.Cells, re.Error()); err != nil {
-					return err
-				}
-				continue
-			}
+		err := eachRow(ctx, tab, rej, &sum.Rows, func(row importer.Row) error {
 			ir, err := m.Parse(row)
 			if err != nil {
-				if err := rej.add(row.Cells, err.Error()); err != nil {
-					return err
-				}
-				continue
+				return reject(row, err)
 			}
 			in, err := interactionFromRow(ir, accounts, users)
 			if err != nil {
-				if err := rej.add(row.Cells, fmt.Sprintf("row %d: %s", row.Number, derrors.Message(err))); err != nil {
-					return err
-				}
-				continue
+				return reject(row, err)
 			}
 			batch = append(batch, in)
 			sum.Imported++
@@ -104,6 +79,10 @@ func (s *Service) ImportInteractions(ctx context.Context, actor *auth.Actor, r i
 				}
 				batch = batch[:0]
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		if len(batch) > 0 {
 			return im.Insert(ctx, batch)
