@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/meridian-crm/meridian/internal/api"
+	"github.com/meridian-crm/meridian/internal/app"
 	"github.com/meridian-crm/meridian/internal/web"
 )
 
@@ -83,6 +84,7 @@ func cmdServe(e *env, args []string) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go housekeep(e.ctx, svc, log)
 	select {
 	case err := <-errc:
 		return err
@@ -95,4 +97,23 @@ func cmdServe(e *env, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// housekeep purges expired sessions and old sign-in attempts every hour
+// until ctx ends.
+func housekeep(ctx context.Context, svc *app.Service, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := svc.Housekeep(ctx); err != nil {
+			log.Error("housekeeping", "err", err)
+		} else if n > 0 {
+			log.Info("housekeeping", "purged_rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

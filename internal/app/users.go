@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/meridian-crm/meridian/internal/account"
 	"github.com/meridian-crm/meridian/internal/auth"
@@ -265,4 +266,11 @@ func (s *Service) Audit(ctx context.Context, actor *auth.Actor, limit int, befor
 		return nil, err
 	}
 	return s.Store.ListAudit(ctx, limit, beforeID)
+}
+
+// Housekeep removes expired sessions and sign-in attempts older than a day
+// (the rate limit looks back minutes). serve runs it every hour.
+func (s *Service) Housekeep(ctx context.Context) (int64, error) {
+	now := s.Now()
+	return s.Store.PurgeExpired(ctx, now, now.Add(-24*time.Hour))
 }

@@ -128,6 +128,10 @@ type Store interface {
 	RecordSignIn(ctx context.Context, email, ip string, ok bool, at time.Time) error
 	FailedSignIns(ctx context.Context, email, ip string, since time.Time) (byEmail, byIP int, err error)
 
+	// PurgeExpired deletes sessions that have expired and sign-in attempts
+	// older than a time, and says how many rows went.
+	PurgeExpired(ctx context.Context, now, signInsBefore time.Time) (int64, error)
+
 	AddAudit(ctx context.Context, e *AuditEntry) error
 	ListAudit(ctx context.Context, limit int, beforeID int64) ([]*AuditEntry, error)
 

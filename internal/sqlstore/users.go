@@ -321,3 +321,23 @@ func (db *DB) RepTerritoryIDs(ctx context.Context, userID int64) ([]int64, error
 	}
 	return ids, rows.Err()
 }
+
+// PurgeExpired implements auth.Store.
+func (db *DB) PurgeExpired(ctx context.Context, now, signInsBefore time.Time) (int64, error) {
+	var total int64
+	for _, q := range []struct {
+		sql string
+		arg int64
+	}{
+		{`DELETE FROM sessions WHERE expires_at <= ?`, ms(now)},
+		{`DELETE FROM sign_ins WHERE at < ?`, ms(signInsBefore)},
+	} {
+		res, err := db.w.ExecContext(ctx, db.q(q.sql), q.arg)
+		if err != nil {
+			return total, err
+		}
+		n, _ := res.RowsAffected()
+		total += n
+	}
+	return total, nil
+}

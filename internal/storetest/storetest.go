@@ -682,6 +682,26 @@ func testTokensSessions(t *testing.T, s Store) {
 	}
 	_, _, err = s.SessionUser(ctx, sess.Hash, now)
 	wantKind(t, "SessionUser(deleted)", err, derrors.NotFound)
+
+	old := &auth.Session{Hash: auth.HashSecret("old"), UserID: u.ID, CSRF: "c", CreatedAt: now.Add(-48 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
+	live := &auth.Session{Hash: auth.HashSecret("live"), UserID: u.ID, CSRF: "c", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	for _, x := range []*auth.Session{old, live} {
+		if err := s.CreateSession(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = s.RecordSignIn(ctx, "old@example.com", "1.2.3.4", false, now.Add(-72*time.Hour))
+	_ = s.RecordSignIn(ctx, "new@example.com", "1.2.3.4", false, now)
+	n, err := s.PurgeExpired(ctx, now, now.Add(-24*time.Hour))
+	if err != nil || n != 2 {
+		t.Errorf("PurgeExpired = %d, %v; want 2 rows (one session, one sign-in)", n, err)
+	}
+	if _, _, err := s.SessionUser(ctx, live.Hash, now); err != nil {
+		t.Errorf("live session purged: %v", err)
+	}
+	if byEmail, _, _ := s.FailedSignIns(ctx, "new@example.com", "", now.Add(-time.Hour)); byEmail != 1 {
+		t.Errorf("recent sign-in purged: %d left, want 1", byEmail)
+	}
 }
 
 func testSignInsAudit(t *testing.T, s Store) {
