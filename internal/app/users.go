@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/meridian-crm/meridian/internal/account"
@@ -49,10 +50,16 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (u *auth.U
 		return nil, "", "", derrors.E(derrors.TooMany, "too many failed sign-ins; try again in %d minutes", int(s.Config.SignInWindow.Minutes()))
 	}
 	u, err = s.Store.GetUserByEmail(ctx, email)
-	ok := err == nil && !u.Disabled && u.PasswordHash != "" && auth.CheckPassword(u.PasswordHash, password)
 	if err != nil && !derrors.Is(err, derrors.NotFound) {
 		return nil, "", "", err
 	}
+	// Check a password either way, so an unknown email takes as long to
+	// refuse as a wrong password and answers do not reveal who has an account.
+	hash := dummyHash()
+	if err == nil && u.PasswordHash != "" {
+		hash = u.PasswordHash
+	}
+	ok := auth.CheckPassword(hash, password) && err == nil && !u.Disabled && u.PasswordHash != ""
 	if rerr := s.Store.RecordSignIn(ctx, email, ip, ok, now); rerr != nil {
 		return nil, "", "", rerr
 	}
@@ -273,4 +280,21 @@ func (s *Service) Audit(ctx context.Context, actor *auth.Actor, limit int, befor
 func (s *Service) Housekeep(ctx context.Context) (int64, error) {
 	now := s.Now()
 	return s.Store.PurgeExpired(ctx, now, now.Add(-24*time.Hour))
+}
+
+var (
+	dummyOnce sync.Once
+	dummy     string
+)
+
+// dummyHash is a hash of a random password, checked when there is no user.
+func dummyHash() string {
+	dummyOnce.Do(func() {
+		h, err := auth.HashPassword(auth.RandomPassword())
+		if err != nil {
+			panic(err)
+		}
+		dummy = h
+	})
+	return dummy
 }
