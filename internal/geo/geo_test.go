@@ -16,7 +16,7 @@ func TestDistanceMeters(t *testing.T) {
 		a, b Point
 		want float64
 	}{
-		{Point{0, 0}, Point{0, 1}, 111195},                          // one degree of latitude
+		{Point{0, 0}, Point{0, 1}, 111195},                            // one degree of latitude
 		{Point{-104.9903, 39.7392}, Point{-105.2705, 40.0150}, 38800}, // Denver → Boulder
 		{Point{10, 50}, Point{10, 50}, 0},
 	}
