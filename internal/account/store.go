@@ -40,9 +40,30 @@ type Store interface {
 
 	// SetTerritories applies territory assignments in one transaction.
 	SetTerritories(ctx context.Context, as []Assignment) error
+	// EachPlaced calls fn for every account with a location, with only what
+	// the map needs (fast enough to load a million accounts in seconds).
+	EachPlaced(ctx context.Context, fn func(Placed) error) error
+	// Version returns a fingerprint that changes whenever an account is
+	// added, changed or removed.
+	Version(ctx context.Context) (string, error)
+
 	// LocatedIn returns the placed accounts inside b (for reassigning them to
 	// territories).
 	LocatedIn(ctx context.Context, b geo.BBox) ([]Located, error)
+}
+
+// Placed is an account as the map sees it.
+type Placed struct {
+	ID              int64
+	Name            string
+	Location        geo.Point
+	Stage           string
+	OwnerID         int64
+	TerritoryID     int64
+	EstimatedValue  float64
+	CreatedAt       int64 // Unix seconds
+	LastVisitAt     int64 // Unix seconds, 0 never
+	LastVisitResult string
 }
 
 // Fields says which imported columns an update overwrites. Name is always

@@ -76,6 +76,11 @@ var schemas = obj{
 	"TokenList":  listOf("Token"),
 	"Audit":      props(nil, obj{"id": typ("integer"), "at": typ("string"), "actor_id": nullable("integer"), "action": typ("string"), "target": typ("string"), "detail": typ("string"), "ip": typ("string")}),
 	"AuditList":  listOf("Audit"),
+	"AreaMetrics": props([]string{"accounts", "by_stage", "leads_created", "won", "win_rate", "estimated_revenue"}, obj{
+		"accounts": typ("integer"), "by_stage": obj{"type": "object", "additionalProperties": typ("integer")}, "leads_created": typ("integer"),
+		"won": typ("integer"), "lost": typ("integer"), "win_rate": typ("number"), "estimated_revenue": typ("number"), "won_revenue": typ("number"),
+		"from": typ("string"), "to": typ("string")}),
+	"AreaPolygon": props([]string{"polygon"}, obj{"polygon": props([]string{"type", "coordinates"}, obj{"type": obj{"enum": []string{"Polygon", "MultiPolygon"}}, "coordinates": typ("array")})}),
 	"ImportSummary": props([]string{"imported", "updated", "rejected", "rejects_file"}, obj{"imported": typ("integer"), "updated": typ("integer"),
 		"rejected": typ("integer"), "rejects_file": typ("string"), "unplaced": typ("integer"), "geocoded": typ("integer")}),
 }
@@ -99,6 +104,8 @@ func (s *Server) OpenAPI() obj {
 		switch {
 		case rt.Returns == "text":
 			resp["200"] = obj{"description": "ok", "content": obj{"text/plain": obj{"schema": typ("string")}}}
+		case rt.Returns == "mvt":
+			resp["200"] = obj{"description": "ok", "content": obj{"application/vnd.mapbox-vector-tile": obj{"schema": obj{"type": "string", "format": "binary"}}}}
 		case rt.Returns != "":
 			resp["200"] = obj{"description": "ok", "content": obj{"application/json": obj{"schema": schemaFor(rt.Returns)}}}
 		default:

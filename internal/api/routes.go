@@ -62,6 +62,15 @@ func (s *Server) routeTable() []route {
 		{Method: "GET", Pattern: "/api/v1/exports/{kind}", Summary: "Export accounts (csv, geojson; the caller's accounts, filtered), territories (geojson) or interactions (csv, managers)", Tag: "exports",
 			Params: append([]param{{Name: "kind", In: "path", Type: "string", Required: true, Description: "accounts, territories or interactions"}, {Name: "format", In: "query", Type: "string", Description: "csv or geojson"}}, accountFilterParams...), Returns: "text", Handler: s.handleExport},
 
+		{Method: "GET", Pattern: "/api/v1/tiles/accounts/{z}/{x}/{y}", Summary: "A Mapbox Vector Tile of the caller's accounts (layer accounts; clusters carry point_count): path ends in {y}.mvt", Tag: "map",
+			Params: append([]param{{Name: "z", In: "path", Type: "integer", Required: true, Description: "zoom"}, {Name: "x", In: "path", Type: "integer", Required: true, Description: "column"},
+				{Name: "y", In: "path", Type: "string", Required: true, Description: "row followed by .mvt"}, {Name: "color", In: "query", Type: "string", Description: "stage, owner, territory, days_since_visit, last_visit_result or estimated_value"}}, accountFilterParams...),
+			Returns: "mvt", Handler: s.handleTile},
+		{Method: "GET", Pattern: "/api/v1/metrics/area", Summary: "Figures for the caller's accounts in a box: accounts, by stage, leads created, won, win rate, estimated revenue", Tag: "map",
+			Params:  append([]param{{Name: "bbox", In: "query", Type: "string", Required: true, Description: "minLon,minLat,maxLon,maxLat"}, {Name: "from", In: "query", Type: "string", Description: "start of the period for leads_created (default 30 days ago)"}, {Name: "to", In: "query", Type: "string", Description: "end of the period (default now)"}}, accountFilterParams[1:]...),
+			Returns: "AreaMetrics", Handler: s.handleAreaMetrics},
+		{Method: "POST", Pattern: "/api/v1/metrics/area", Summary: "The same figures for a polygon drawn on the map", Tag: "map", Body: "AreaPolygon", Returns: "AreaMetrics", Handler: s.handleAreaMetrics},
+
 		{Method: "GET", Pattern: "/api/v1/stages", Summary: "The pipeline's stages in order", Tag: "settings", Returns: "StageList", Handler: s.handleGetStages},
 		{Method: "PUT", Pattern: "/api/v1/stages", Summary: "Replace the pipeline (admins)", Tag: "settings", Body: "StageList", Returns: "StageList", Handler: s.handlePutStages},
 		{Method: "GET", Pattern: "/api/v1/settings/stage-map", Summary: "CRM stage values and the pipeline stage each imports as", Tag: "settings", Returns: "object", Handler: s.handleGetStageMap},

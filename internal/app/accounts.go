@@ -85,7 +85,11 @@ func (s *Service) CreateAccount(ctx context.Context, actor *auth.Actor, a *accou
 	if err := s.prepare(ctx, a); err != nil {
 		return err
 	}
-	return s.Store.CreateAccount(ctx, a)
+	if err := s.Store.CreateAccount(ctx, a); err != nil {
+		return err
+	}
+	s.mapChanged()
+	return nil
 }
 
 // UpdateAccount saves changes to an account the actor may see. Reps may not
@@ -105,7 +109,11 @@ func (s *Service) UpdateAccount(ctx context.Context, actor *auth.Actor, a *accou
 	if !actor.CanSeeAccount(a.OwnerID, a.TerritoryID) {
 		return derrors.Forbiddenf("this change would move the account out of your accounts; ask a manager")
 	}
-	return s.Store.UpdateAccount(ctx, a)
+	if err := s.Store.UpdateAccount(ctx, a); err != nil {
+		return err
+	}
+	s.mapChanged()
+	return nil
 }
 
 // DeleteAccount removes an account and its interactions (managers only).
@@ -119,6 +127,7 @@ func (s *Service) DeleteAccount(ctx context.Context, actor *auth.Actor, id int64
 	if err := s.Store.DeleteAccount(ctx, id); err != nil {
 		return err
 	}
+	s.mapChanged()
 	s.audit(ctx, actor, "account.delete", "", "")
 	return nil
 }
@@ -143,5 +152,9 @@ func (s *Service) CreateInteraction(ctx context.Context, actor *auth.Actor, in *
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	return s.Store.CreateInteraction(ctx, in)
+	if err := s.Store.CreateInteraction(ctx, in); err != nil {
+		return err
+	}
+	s.mapChanged()
+	return nil
 }

@@ -333,6 +333,7 @@ func (s *Service) ImportAccounts(ctx context.Context, actor *auth.Actor, r io.Re
 		}
 		return stop(nil)
 	})
+	s.mapChanged()
 	if err != nil {
 		rej.abort()
 		return nil, err

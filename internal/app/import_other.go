@@ -89,6 +89,7 @@ func (s *Service) ImportInteractions(ctx context.Context, actor *auth.Actor, r i
 		}
 		return nil
 	})
+	s.mapChanged()
 	if err != nil {
 		rej.abort()
 		return nil, err

@@ -55,6 +55,7 @@ type Service struct {
 	terrIx   *territory.Index
 	terrVer  string
 	pipeline *account.Pipeline
+	mapIx    mapIndexer
 }
 
 // New returns a service over store.

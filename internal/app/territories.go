@@ -83,6 +83,7 @@ func (s *Service) SaveTerritory(ctx context.Context, actor *auth.Actor, t *terri
 		return territory.NewIndex(next).Reassign(located), nil
 	})
 	s.invalidateTerritories()
+	s.mapChanged()
 	if err != nil {
 		return err
 	}
@@ -155,6 +156,7 @@ func (s *Service) DeleteTerritory(ctx context.Context, actor *auth.Actor, id int
 	}
 	err = s.Store.DeleteTerritory(ctx, id, as)
 	s.invalidateTerritories()
+	s.mapChanged()
 	if err != nil {
 		return err
 	}

@@ -374,13 +374,14 @@ func (db *DB) assign(ctx context.Context, tx *sql.Tx, as []account.Assignment) e
 	if len(as) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, db.q(`UPDATE accounts SET territory_id = ? WHERE id = ?`))
+	stmt, err := tx.PrepareContext(ctx, db.q(`UPDATE accounts SET territory_id = ?, updated_at = ? WHERE id = ?`))
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
+	now := ms(db.Now())
 	for _, a := range as {
-		if _, err := stmt.ExecContext(ctx, nullInt(a.TerritoryID), a.AccountID); err != nil {
+		if _, err := stmt.ExecContext(ctx, nullInt(a.TerritoryID), now, a.AccountID); err != nil {
 			return err
 		}
 	}
@@ -576,4 +577,39 @@ func (im *accountImporter) Update(ctx context.Context, batch []*account.Account,
 		}
 	}
 	return nil
+}
+
+// EachPlaced implements account.Store.
+func (db *DB) EachPlaced(ctx context.Context, fn func(account.Placed) error) error {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, name, lon, lat, stage, owner_id, territory_id, estimated_value, created_at, last_visit_at, last_visit_result
+		FROM accounts WHERE lon IS NOT NULL AND lat IS NOT NULL`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p account.Placed
+		var owner, terr, lastVisit sql.NullInt64
+		var created int64
+		if err := rows.Scan(&p.ID, &p.Name, &p.Location.Lon, &p.Location.Lat, &p.Stage, &owner, &terr, &p.EstimatedValue, &created, &lastVisit, &p.LastVisitResult); err != nil {
+			return err
+		}
+		p.OwnerID, p.TerritoryID = owner.Int64, terr.Int64
+		p.CreatedAt = created / 1000
+		if lastVisit.Valid {
+			p.LastVisitAt = lastVisit.Int64 / 1000
+		}
+		if err := fn(p); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Version implements account.Store: the count, the newest change and the
+// sum of ids, which together move on any insert, update or delete.
+func (db *DB) Version(ctx context.Context) (string, error) {
+	var n, newest, sum int64
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(updated_at), 0), COALESCE(SUM(id), 0) FROM accounts`).Scan(&n, &newest, &sum)
+	return fmt.Sprintf("%d.%d.%d", n, newest, sum), err
 }

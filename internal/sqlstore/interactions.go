@@ -78,14 +78,16 @@ func (db *DB) CreateInteraction(ctx context.Context, in *visit.Interaction) erro
 func (db *DB) refreshLastVisit(ctx context.Context, tx *sql.Tx, ids []int64) error {
 	stmt, err := tx.PrepareContext(ctx, db.q(`UPDATE accounts SET
 		last_visit_at = (SELECT MAX(at) FROM interactions WHERE account_id = ? AND channel = 'visit'),
-		last_visit_result = COALESCE((SELECT outcome FROM interactions WHERE account_id = ? AND channel = 'visit' ORDER BY at DESC, id DESC LIMIT 1), '')
+		last_visit_result = COALESCE((SELECT outcome FROM interactions WHERE account_id = ? AND channel = 'visit' ORDER BY at DESC, id DESC LIMIT 1), ''),
+		updated_at = ?
 		WHERE id = ?`))
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
+	now := ms(db.Now())
 	for _, id := range ids {
-		if _, err := stmt.ExecContext(ctx, id, id, id); err != nil {
+		if _, err := stmt.ExecContext(ctx, id, id, now, id); err != nil {
 			return err
 		}
 	}
