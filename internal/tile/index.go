@@ -43,6 +43,10 @@ type Index struct {
 	ownerCodes          map[int64]uint16
 	terrCodes           map[int64]uint16
 
+	// Positions of each territory's and each owner's accounts, in key order,
+	// so a rep's tile visits only their accounts, not the whole tile.
+	byTerr, byOwner map[uint16][]int32
+
 	// Running totals over the key order, for tiles without a filter: the
 	// accounts of any key range are counted and summed with two lookups.
 	cumLon, cumLat, cumValue []float64
@@ -102,6 +106,11 @@ func Build(points []Point) *Index {
 	}
 	ix.ownerCode, ix.ownerCodes = codes(ix.owner)
 	ix.terrCode, ix.terrCodes = codes(ix.territory)
+	ix.byTerr, ix.byOwner = map[uint16][]int32{}, map[uint16][]int32{}
+	for i := 0; i < n; i++ {
+		ix.byTerr[ix.terrCode[i]] = append(ix.byTerr[ix.terrCode[i]], int32(i))
+		ix.byOwner[ix.ownerCode[i]] = append(ix.byOwner[ix.ownerCode[i]], int32(i))
+	}
 	ix.cumLon, ix.cumLat, ix.cumValue = make([]float64, n+1), make([]float64, n+1), make([]float64, n+1)
 	maxStage := 0
 	for _, s := range ix.stage {

@@ -71,6 +71,9 @@ func (ix *Index) Tile(z int, x, y uint32, f Filter) []Feature {
 	if m.all && hi-lo > 4096 {
 		return ix.tileFromTotals(lo, hi, shift, project)
 	}
+	if lists := ix.candidates(f, m); lists != nil && hi-lo > 4096 {
+		return ix.tileFromLists(lo, hi, shift, lists, m, project)
+	}
 	var c cell
 	flush := func() {
 		if c.count == 0 {
@@ -140,6 +143,95 @@ func (ix *Index) tileFromTotals(lo, hi int, shift uint, project func(lon, lat fl
 				TopStage: uint8(top), CellKey: int64(cellKey << shift)})
 		}
 		i = end
+	}
+	return out
+}
+
+// candidates returns, for a filter that names territories or a scope, the
+// position lists that hold every account it can pass (nil when it cannot be
+// narrowed so). Territory lists never overlap (an account has one
+// territory); a scope's owner list comes last, and tileFromLists skips its
+// accounts that lie in the scope's territories, counted already.
+func (ix *Index) candidates(f Filter, m *matcher) [][]int32 {
+	var lists [][]int32
+	switch {
+	case f.Scope != nil:
+		for _, t := range f.Scope.TerritoryIDs {
+			if c, ok := ix.terrCodes[t]; ok && t != 0 {
+				lists = append(lists, ix.byTerr[c])
+			}
+		}
+		if m.scopeOwner != 0 {
+			lists = append(lists, ix.byOwner[m.scopeOwner])
+		}
+		if lists == nil {
+			lists = [][]int32{}
+		}
+	case len(f.TerritoryIDs) > 0:
+		for _, t := range f.TerritoryIDs {
+			if c, ok := ix.terrCodes[t]; ok {
+				lists = append(lists, ix.byTerr[c])
+			}
+		}
+		if lists == nil {
+			lists = [][]int32{}
+		}
+	}
+	return lists
+}
+
+// tileFromLists clusters a tile from candidate position lists, each visited
+// only within the tile, into a fixed grid of cells.
+func (ix *Index) tileFromLists(lo, hi int, shift uint, lists [][]int32, m *matcher, project func(lon, lat float64) (int, int)) []Feature {
+	const cells = 1 << (2 * GridBits)
+	var grid [cells]cell
+	ownerList := -1
+	if m.scope != nil && m.scopeOwner != 0 {
+		ownerList = len(lists) - 1
+	}
+	for li, list := range lists {
+		a := sort.Search(len(list), func(k int) bool { return int(list[k]) >= lo })
+		for _, p := range list[a:] {
+			i := int(p)
+			if i >= hi {
+				break
+			}
+			if !m.match(ix, i) {
+				continue
+			}
+			if li == ownerList && m.scopeTerr[ix.terrCode[i]] {
+				continue // counted with its territory
+			}
+			c := &grid[(ix.keys[i]>>shift)&(cells-1)]
+			if c.count == 0 {
+				c.first, c.key = i, (ix.keys[i]>>shift)<<shift
+			}
+			c.count++
+			c.sumLon += ix.lon[i]
+			c.sumLat += ix.lat[i]
+			c.sumValue += ix.value[i]
+			c.stages[ix.stage[i]&15]++
+		}
+	}
+	var out []Feature
+	for k := range grid {
+		c := &grid[k]
+		switch {
+		case c.count == 1:
+			i := c.first
+			px, py := project(ix.lon[i], ix.lat[i])
+			out = append(out, Feature{Count: 1, Index: i, X: px, Y: py, Lon: ix.lon[i], Lat: ix.lat[i], SumValue: ix.value[i], TopStage: ix.stage[i]})
+		case c.count > 1:
+			lon, lat := c.sumLon/float64(c.count), c.sumLat/float64(c.count)
+			px, py := project(lon, lat)
+			top := 0
+			for s := range c.stages {
+				if c.stages[s] > c.stages[top] {
+					top = s
+				}
+			}
+			out = append(out, Feature{Count: c.count, Index: -1, X: px, Y: py, Lon: lon, Lat: lat, SumValue: c.sumValue, TopStage: uint8(top), CellKey: int64(c.key)})
+		}
 	}
 	return out
 }
