@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/meridian-crm/meridian/internal/api"
@@ -25,6 +26,10 @@ func cmdServe(e *env, args []string) error {
 	secure := fs.Bool("secure-cookies", false, "mark the session cookie Secure (set when served over HTTPS)")
 	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For (behind a reverse proxy)")
 	logFormat := fs.String("log", "text", "log format: text or json")
+	tilesURL := fs.String("tiles", "", "online basemap: a raster tile URL ({z}/{x}/{y}) or a vector style URL (.json); default: the bundled offline boundaries")
+	satURL := fs.String("satellite", "", "satellite imagery raster tile URL ({z}/{x}/{y})")
+	pmtiles := fs.String("pmtiles", "", "a local .pmtiles basemap `file`, served to the browser with range requests")
+	attribution := fs.String("attribution", "", "attribution text for the online basemap (required by most tile providers)")
 	var geocoders multi
 	fs.Var(&geocoders, "geocoder", "online geocoder for imports: nominatim=URL or census=URL (repeatable)")
 	if _, err := parse(fs, args); err != nil {
@@ -65,12 +70,18 @@ func cmdServe(e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "no users yet: create an admin with  meridian user add --email you@example.com --name \"Your Name\" --role admin")
 	}
 
+	if *pmtiles != "" {
+		if _, err := os.Stat(*pmtiles); err != nil {
+			return fmt.Errorf("--pmtiles: %w", err)
+		}
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler:           api.New(svc, log, api.Options{UI: web.Handler(), SecureCookies: *secure, TrustProxy: *trustProxy}),
+		Handler: api.New(svc, log, api.Options{UI: web.Handler(), SecureCookies: *secure, TrustProxy: *trustProxy,
+			Map: api.MapConfig{TilesURL: *tilesURL, SatelliteURL: *satURL, PMTilesPath: *pmtiles, Attribution: *attribution}}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),

@@ -1,11 +1,14 @@
 package api_test
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"io"
 	"net/http"
 	"testing"
 
+	"github.com/meridian-crm/meridian/internal/api"
 	"github.com/meridian-crm/meridian/internal/geo"
 	"github.com/meridian-crm/meridian/internal/tile"
 )
@@ -106,5 +109,34 @@ func TestAreaMetrics(t *testing.T) {
 	}
 	if code, _ := f.do(t, "manager", "GET", "/api/v1/metrics/area", nil); code != 400 {
 		t.Errorf("metrics without bbox = %d, want 400", code)
+	}
+}
+
+func TestPMTilesRangeRequests(t *testing.T) {
+	f := newFixture(t)
+	path := t.TempDir() + "/base.pmtiles"
+	data := make([]byte, 10000)
+	for i := range data {
+		data[i] = byte(i % 251)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.srv.Config.Handler = api.New(f.svc, nil, api.Options{Map: api.MapConfig{PMTilesPath: path}})
+	code, cfg := f.do(t, "rep1", "GET", "/api/v1/map/config", nil)
+	if code != 200 || cfg["basemap"] != "pmtiles" || cfg["pmtiles_url"] != "/api/v1/basemap.pmtiles" {
+		t.Errorf("map config = %d %v", code, cfg)
+	}
+	req, _ := http.NewRequest("GET", f.srv.URL+"/api/v1/basemap.pmtiles", nil)
+	req.Header.Set("Authorization", "Bearer "+f.tokens["rep1"])
+	req.Header.Set("Range", "bytes=100-199")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 206 || !bytes.Equal(got, data[100:200]) {
+		t.Errorf("range request = %d, %d bytes; want 206 and bytes 100-199", resp.StatusCode, len(got))
 	}
 }

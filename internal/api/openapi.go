@@ -104,6 +104,8 @@ func (s *Server) OpenAPI() obj {
 		switch {
 		case rt.Returns == "text":
 			resp["200"] = obj{"description": "ok", "content": obj{"text/plain": obj{"schema": typ("string")}}}
+		case rt.Returns == "pmtiles":
+			resp["200"] = obj{"description": "ok (206 for a range)", "content": obj{"application/vnd.pmtiles": obj{"schema": obj{"type": "string", "format": "binary"}}}}
 		case rt.Returns == "mvt":
 			resp["200"] = obj{"description": "ok", "content": obj{"application/vnd.mapbox-vector-tile": obj{"schema": obj{"type": "string", "format": "binary"}}}}
 		case rt.Returns != "":

@@ -71,6 +71,9 @@ func (s *Server) routeTable() []route {
 			Returns: "AreaMetrics", Handler: s.handleAreaMetrics},
 		{Method: "POST", Pattern: "/api/v1/metrics/area", Summary: "The same figures for a polygon drawn on the map", Tag: "map", Body: "AreaPolygon", Returns: "AreaMetrics", Handler: s.handleAreaMetrics},
 
+		{Method: "GET", Pattern: "/api/v1/map/config", Summary: "How the map draws its basemap (offline boundaries, an online tile URL, or a local .pmtiles file)", Tag: "map", Returns: "object", Handler: s.handleMapConfig},
+		{Method: "GET", Pattern: "/api/v1/basemap.pmtiles", Summary: "The configured .pmtiles basemap, with HTTP range requests", Tag: "map", Returns: "pmtiles", Handler: s.handlePMTiles},
+
 		{Method: "GET", Pattern: "/api/v1/stages", Summary: "The pipeline's stages in order", Tag: "settings", Returns: "StageList", Handler: s.handleGetStages},
 		{Method: "PUT", Pattern: "/api/v1/stages", Summary: "Replace the pipeline (admins)", Tag: "settings", Body: "StageList", Returns: "StageList", Handler: s.handlePutStages},
 		{Method: "GET", Pattern: "/api/v1/settings/stage-map", Summary: "CRM stage values and the pipeline stage each imports as", Tag: "settings", Returns: "object", Handler: s.handleGetStageMap},

@@ -30,6 +30,8 @@ type Options struct {
 	TrustProxy bool
 	// MaxImportBytes bounds an uploaded import file.
 	MaxImportBytes int64
+	// Map configures the basemap.
+	Map MapConfig
 }
 
 // Server is the HTTP API.
@@ -129,7 +131,9 @@ func (s *Server) wrap(rt route) http.Handler {
 		rid := hex.EncodeToString(b)
 		w.Header().Set("X-Request-Id", rid)
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("Cache-Control", "no-store")
+		if rt.Returns != "mvt" && rt.Returns != "pmtiles" {
+			w.Header().Set("Cache-Control", "no-store")
+		}
 		ctx := context.WithValue(r.Context(), keyRequestID, rid)
 		ctx = app.WithIP(ctx, s.clientIP(r))
 		sw := &statusWriter{ResponseWriter: w}
