@@ -3,6 +3,7 @@ package account
 import (
 	"encoding/base64"
 	"strconv"
+	"time"
 
 	"github.com/meridian-crm/meridian/internal/derrors"
 	"github.com/meridian-crm/meridian/internal/geo"
@@ -40,7 +41,12 @@ type Filter struct {
 	Text         string  // in name, city, postal code or external id, case-insensitive
 	Tags         []string
 	Custom       map[string]string // custom field → exact value
-	Scope        *Scope
+	IDs          []int64           // only these accounts
+	// LastVisitFrom/To bound the last visit (inclusive; zero: open); with
+	// NeverVisited, accounts never visited pass too (alone: only those).
+	LastVisitFrom, LastVisitTo time.Time
+	NeverVisited               bool
+	Scope                      *Scope
 }
 
 // MaxLimit caps a page.

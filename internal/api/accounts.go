@@ -179,6 +179,29 @@ func (s *Server) accountFilter(r *http.Request, actor *auth.Actor, n *names) (ac
 		}
 		f.TerritoryIDs = append(f.TerritoryIDs, id)
 	}
+	// Last visit: last_visit_after / last_visit_before (dates or times) and
+	// last_visit=never.
+	if v := q.Get("last_visit_after"); v != "" {
+		t, err := parseDateParam("last_visit_after", v, false)
+		if err != nil {
+			return f, err
+		}
+		f.LastVisitFrom = t
+	}
+	if v := q.Get("last_visit_before"); v != "" {
+		t, err := parseDateParam("last_visit_before", v, true)
+		if err != nil {
+			return f, err
+		}
+		f.LastVisitTo = t
+	}
+	switch v := q.Get("last_visit"); v {
+	case "":
+	case "never":
+		f.NeverVisited = true
+	default:
+		return f, derrors.Invalidf("last_visit: %q is not \"never\" (use last_visit_after / last_visit_before for a range)", v)
+	}
 	f.Text = q.Get("q")
 	f.Tags = queryList(r, "tag")
 	for k, vs := range q {

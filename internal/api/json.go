@@ -136,3 +136,19 @@ func writeJSONType(w http.ResponseWriter, code int, contentType string, v any) {
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// parseDateParam reads YYYY-MM-DD (the start of that day, or its end when
+// endOfDay), RFC 3339 or Unix seconds.
+func parseDateParam(name, v string, endOfDay bool) (time.Time, error) {
+	if d, err := time.Parse("2006-01-02", v); err == nil {
+		if endOfDay {
+			return d.Add(24*time.Hour - time.Millisecond), nil
+		}
+		return d, nil
+	}
+	t, err := parseTimeParam(name, v)
+	if err != nil {
+		return time.Time{}, derrors.Invalidf("%s: %q is not a date (YYYY-MM-DD), an RFC 3339 time or Unix seconds", name, v)
+	}
+	return t, nil
+}

@@ -18,7 +18,10 @@ import (
 )
 
 // colorFields are the fields single accounts can be coloured by on tiles.
-var colorFields = []string{"stage", "owner", "territory", "days_since_visit", "last_visit_result", "estimated_value"}
+// Values are what the page buckets and colours: days since the last visit
+// as whole days ("" never), the estimated value as a number, custom.NAME the
+// field's value.
+var colorFields = []string{"stage", "owner", "territory", "days_since_visit", "last_visit_result", "estimated_value", "custom.NAME"}
 
 // tileFilter turns the request's account filter into the map index's.
 // Filters the index cannot answer (text, tags, custom fields) become a set
@@ -39,22 +42,19 @@ func (s *Server) tileFilter(r *http.Request, actor *auth.Actor, n *names, mi *ap
 	if sc := actor.Scope; sc != nil {
 		tf.Scope = &tile.Scope{OwnerID: sc.OwnerID, TerritoryIDs: sc.TerritoryIDs}
 	}
-	q := r.URL.Query()
-	if v := q.Get("visited_after"); v != "" {
-		t, err := parseTimeParam("visited_after", v)
-		if err != nil {
-			return tf, err
+	if !f.LastVisitFrom.IsZero() || !f.LastVisitTo.IsZero() {
+		tf.LastVisitFrom, tf.LastVisitTo = f.LastVisitFrom.Unix(), f.LastVisitTo.Unix()
+		if f.LastVisitFrom.IsZero() {
+			tf.LastVisitFrom = 1
 		}
-		tf.LastVisitFrom = t.Unix()
-	}
-	if v := q.Get("visited_before"); v != "" {
-		t, err := parseTimeParam("visited_before", v)
-		if err != nil {
-			return tf, err
+		if f.LastVisitTo.IsZero() {
+			tf.LastVisitTo = 0
 		}
-		tf.LastVisitTo = t.Unix()
+	} else if f.NeverVisited {
+		// Only accounts never visited: a range no visit falls in, plus never.
+		tf.LastVisitFrom, tf.LastVisitTo = 1, 1
 	}
-	tf.NeverVisited = q.Get("never_visited") == "true"
+	tf.NeverVisited = f.NeverVisited
 	if f.Text != "" || len(f.Tags) > 0 || len(f.Custom) > 0 {
 		ids := map[int64]bool{}
 		sub := account.Filter{Text: f.Text, Tags: f.Tags, Custom: f.Custom, BBox: f.BBox}
@@ -67,34 +67,6 @@ func (s *Server) tileFilter(r *http.Request, actor *auth.Actor, n *names, mi *ap
 		tf.Allowed = func(id int64) bool { return ids[id] }
 	}
 	return tf, nil
-}
-
-func daysBucket(lastVisit int64, now time.Time) string {
-	if lastVisit == 0 {
-		return "never"
-	}
-	d := now.Sub(time.Unix(lastVisit, 0)).Hours() / 24
-	switch {
-	case d <= 7:
-		return "0-7 days"
-	case d <= 30:
-		return "8-30 days"
-	case d <= 90:
-		return "31-90 days"
-	}
-	return "over 90 days"
-}
-
-func valueBucket(v float64) string {
-	switch {
-	case v < 10_000:
-		return "under 10k"
-	case v < 50_000:
-		return "10k-50k"
-	case v < 250_000:
-		return "50k-250k"
-	}
-	return "250k and over"
 }
 
 func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) error {
@@ -117,8 +89,8 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) error {
 	if color == "" {
 		color = "stage"
 	}
-	known := false
-	for _, c := range colorFields {
+	known := strings.HasPrefix(color, "custom.") && len(color) > len("custom.")
+	for _, c := range colorFields[:len(colorFields)-1] {
 		known = known || c == color
 	}
 	if !known {
@@ -153,6 +125,28 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := time.Now()
 	feats := mi.Tile(z, uint32(x), uint32(y), tf)
+	// Custom fields are not in the map index: read them for the single
+	// accounts of this tile in one query.
+	var custom map[int64]string
+	if name, ok := strings.CutPrefix(color, "custom."); ok {
+		var ids []int64
+		for _, f := range feats {
+			if f.Count == 1 {
+				ids = append(ids, mi.At(f.Index).ID)
+			}
+		}
+		custom = map[int64]string{}
+		for len(ids) > 0 {
+			chunk := ids[:min(len(ids), 500)]
+			ids = ids[len(chunk):]
+			if err := s.svc.EachAccount(ctx, actor, account.Filter{IDs: chunk}, func(a *account.Account) error {
+				custom[a.ID] = a.Custom[name]
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+	}
 	out := make([]tile.MVTFeature, len(feats))
 	for i, f := range feats {
 		if f.Count > 1 {
@@ -175,11 +169,15 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) error {
 				c = t.Name
 			}
 		case "days_since_visit":
-			c = daysBucket(p.LastVisitAt, now)
+			if p.LastVisitAt != 0 {
+				c = strconv.Itoa(int(now.Sub(time.Unix(p.LastVisitAt, 0)).Hours() / 24))
+			}
 		case "last_visit_result":
 			c = p.LastResult
 		case "estimated_value":
-			c = valueBucket(p.Value)
+			c = strconv.FormatFloat(p.Value, 'f', -1, 64)
+		default:
+			c = custom[p.ID]
 		}
 		out[i] = tile.MVTFeature{ID: uint64(p.ID), X: f.X, Y: f.Y, Props: []tile.Prop{
 			{Key: "id", Value: p.ID}, {Key: "name", Value: p.Name}, {Key: "stage", Value: stageKey(p.Stage)},

@@ -3,9 +3,9 @@ package api_test
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"io"
 	"net/http"
+	"os"
 	"testing"
 
 	"github.com/meridian-crm/meridian/internal/api"
@@ -57,6 +57,7 @@ func TestTilesRespectAccessAndFilters(t *testing.T) {
 		{"manager", "", 5}, {"rep1", "", 3}, {"rep2", "", 3},
 		{"manager", "territory=West", 2}, {"manager", "territory=none", 1}, {"manager", "q=Account%20E", 2},
 		{"rep1", "owner=rep2@example.com", 1}, {"manager", "stage=customer", 0},
+		{"manager", "last_visit=never", 5}, {"manager", "last_visit_after=2000-01-01", 0},
 	}
 	for _, tt := range tests {
 		// Zoom 0 holds everything; the tiles of zoom 3 must add up the same.
@@ -81,7 +82,11 @@ func TestTilesRespectAccessAndFilters(t *testing.T) {
 	if len(feats) != 1 || feats[0].Props["name"] != "Account W1" || feats[0].Props["color"] != "West" || feats[0].Props["stage"] != "lead" {
 		t.Errorf("zoom-18 tile at W1 = %+v", feats)
 	}
-	for _, bad := range []string{"/api/v1/tiles/accounts/30/0/0.mvt", "/api/v1/tiles/accounts/2/9/0.mvt", "/api/v1/tiles/accounts/0/0/0.mvt?color=shoe_size"} {
+	_, feats = f.tile(t, "admin", 18, x, y, "color=custom.Industry")
+	if len(feats) != 1 || feats[0].Props["color"] != "" {
+		t.Errorf("zoom-18 tile coloured by a custom field = %+v", feats)
+	}
+	for _, bad := range []string{"/api/v1/tiles/accounts/0/0/0.mvt?last_visit=sometimes", "/api/v1/tiles/accounts/30/0/0.mvt", "/api/v1/tiles/accounts/2/9/0.mvt", "/api/v1/tiles/accounts/0/0/0.mvt?color=shoe_size"} {
 		if code, body := f.do(t, "admin", "GET", bad, nil); code != 400 {
 			t.Errorf("GET %s = %d %v, want 400", bad, code, body)
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/meridian-crm/meridian/internal/account"
 	"github.com/meridian-crm/meridian/internal/derrors"
@@ -207,6 +208,25 @@ func (db *DB) where(f account.Filter) (string, []any) {
 	for _, k := range keys {
 		conds = append(conds, db.dialect.JSONField("custom")+" = ?")
 		args = append(args, k, f.Custom[k])
+	}
+	if len(f.IDs) > 0 {
+		conds = append(conds, "id IN ("+placeholders(len(f.IDs))+")")
+		args = append(args, int64Args(f.IDs)...)
+	}
+	if !f.LastVisitFrom.IsZero() || !f.LastVisitTo.IsZero() || f.NeverVisited {
+		var or []string
+		if !f.LastVisitFrom.IsZero() || !f.LastVisitTo.IsZero() {
+			to := f.LastVisitTo
+			if to.IsZero() {
+				to = time.Unix(1<<40, 0)
+			}
+			or = append(or, "(last_visit_at >= ? AND last_visit_at <= ?)")
+			args = append(args, ms(f.LastVisitFrom), ms(to))
+		}
+		if f.NeverVisited {
+			or = append(or, "last_visit_at IS NULL")
+		}
+		conds = append(conds, "("+strings.Join(or, " OR ")+")")
 	}
 	if s := f.Scope; s != nil {
 		or := []string{"owner_id = ?"}

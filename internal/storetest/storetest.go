@@ -189,6 +189,11 @@ func testAccountFilters(t *testing.T, s Store) {
 	a3 := mk("A3", "Gamma_Dental", "customer", pt(-100, 45), other.ID, 0, []string{"vip", "new"}, nil)
 	a4 := mk("A4", "Delta", "lost", nil, rep.ID, 0, nil, nil)
 	a5 := mk("A5", "Epsilon", "lead", pt(10, 50), 0, 0, nil, map[string]string{"Industry": "Food"})
+	for id, at := range map[int64]time.Time{a3: time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC), a5: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)} {
+		if err := s.CreateInteraction(ctx, &visit.Interaction{AccountID: id, At: at, Channel: "visit", Type: "visit", Source: "manual"}); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	tests := []struct {
 		name string
@@ -215,6 +220,11 @@ func testAccountFilters(t *testing.T, s Store) {
 		{"scope territory", account.Filter{Scope: &account.Scope{OwnerID: 999, TerritoryIDs: []int64{terr.ID}}}, []int64{a1, a2}},
 		{"scope both", account.Filter{Scope: &account.Scope{OwnerID: rep.ID, TerritoryIDs: []int64{terr.ID}}}, []int64{a1, a2, a4}},
 		{"scope and stage", account.Filter{Stages: []string{"customer"}, Scope: &account.Scope{OwnerID: rep.ID, TerritoryIDs: []int64{terr.ID}}}, []int64{a2}},
+		{"ids", account.Filter{IDs: []int64{a4, a2}}, []int64{a2, a4}},
+		{"visited in range", account.Filter{LastVisitFrom: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), LastVisitTo: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)}, []int64{a3}},
+		{"visited after", account.Filter{LastVisitFrom: time.Date(2026, 1, 20, 0, 0, 0, 0, time.UTC)}, []int64{a5}},
+		{"never visited", account.Filter{NeverVisited: true}, []int64{a1, a2, a4}},
+		{"never or in range", account.Filter{NeverVisited: true, LastVisitTo: time.Date(2026, 1, 20, 0, 0, 0, 0, time.UTC)}, []int64{a1, a2, a3, a4}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,18 +14,14 @@ function comingSoon(title, summary, features) {
 }
 
 /** The page shown for an empty hash. */
-export const DEFAULT_PATH = 'accounts';
+export const DEFAULT_PATH = 'map';
 
 /** @type {Route[]} */
 export const routes = [
   {
     path: 'map',
     title: 'Map',
-    load: comingSoon('Map', 'See every account where it is, so you can plan where to go next.', [
-      'All accounts as pins coloured by pipeline stage, clustered when zoomed out',
-      'Filters by stage, owner, territory and last visit',
-      'Your territories drawn over the map, and your own position on a phone',
-    ]),
+    load: () => import('./pages/map.js'),
   },
   {
     path: 'accounts',
