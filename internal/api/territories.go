@@ -43,17 +43,7 @@ type featureCollectionJSON struct {
 }
 
 func shapeCoords(m geo.MultiPolygon) json.RawMessage {
-	coords := make([][][][2]float64, len(m))
-	for i, poly := range m {
-		coords[i] = make([][][2]float64, len(poly))
-		for j, ring := range poly {
-			coords[i][j] = make([][2]float64, len(ring))
-			for k, p := range ring {
-				coords[i][j][k] = [2]float64{p.Lon, p.Lat}
-			}
-		}
-	}
-	b, _ := json.Marshal(coords)
+	b, _ := json.Marshal(m.Coordinates())
 	return b
 }
 

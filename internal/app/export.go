@@ -31,13 +31,9 @@ func (s *Service) ExportAccounts(ctx context.Context, actor *auth.Actor, f accou
 	if format != "csv" && format != "geojson" {
 		return 0, derrors.Invalidf("format: %q is not csv or geojson", format)
 	}
-	users, err := s.Store.ListUsers(ctx)
+	emails, err := s.userEmails(ctx)
 	if err != nil {
 		return 0, err
-	}
-	emails := map[int64]string{}
-	for _, u := range users {
-		emails[u.ID] = u.Email
 	}
 	ts, _, err := s.territories(ctx)
 	if err != nil {
@@ -151,13 +147,9 @@ func (s *Service) ExportInteractions(ctx context.Context, actor *auth.Actor, for
 	}); err != nil {
 		return 0, err
 	}
-	users, err := s.Store.ListUsers(ctx)
+	emails, err := s.userEmails(ctx)
 	if err != nil {
 		return 0, err
-	}
-	emails := map[int64]string{}
-	for _, u := range users {
-		emails[u.ID] = u.Email
 	}
 	bw := bufio.NewWriterSize(w, 1<<16)
 	cw := csv.NewWriter(bw)
@@ -196,13 +188,9 @@ func (s *Service) ExportTerritories(ctx context.Context, actor *auth.Actor, form
 	if err != nil {
 		return 0, err
 	}
-	users, err := s.Store.ListUsers(ctx)
+	emails, err := s.userEmails(ctx)
 	if err != nil {
 		return 0, err
-	}
-	emails := map[int64]string{}
-	for _, u := range users {
-		emails[u.ID] = u.Email
 	}
 	names := map[int64]string{}
 	for _, t := range ts {
@@ -222,16 +210,7 @@ func (s *Service) ExportTerritories(ctx context.Context, actor *auth.Actor, form
 		for _, id := range t.RepIDs {
 			reps = append(reps, emails[id])
 		}
-		coords := make([][][][2]float64, len(t.Shape))
-		for i, poly := range t.Shape {
-			coords[i] = make([][][2]float64, len(poly))
-			for j, ring := range poly {
-				coords[i][j] = make([][2]float64, len(ring))
-				for k, p := range ring {
-					coords[i][j][k] = [2]float64{p.Lon, p.Lat}
-				}
-			}
-		}
+		coords := t.Shape.Coordinates()
 		props := map[string]any{"name": t.Name, "reps": reps, "color": t.Color}
 		if t.ParentID != 0 {
 			props["parent"] = names[t.ParentID]
@@ -245,4 +224,17 @@ func (s *Service) ExportTerritories(ctx context.Context, actor *auth.Actor, form
 	}
 	s.audit(ctx, actor, "export.territories", format, strconv.Itoa(len(ts)))
 	return len(ts), nil
+}
+
+// userEmails maps user ids to emails, as exports name users.
+func (s *Service) userEmails(ctx context.Context) (map[int64]string, error) {
+	users, err := s.Store.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	emails := make(map[int64]string, len(users))
+	for _, u := range users {
+		emails[u.ID] = u.Email
+	}
+	return emails, nil
 }

@@ -15,6 +15,37 @@ type Polygon []Ring
 // MultiPolygon is a set of polygons; a territory's shape is one.
 type MultiPolygon []Polygon
 
+// Coordinates returns m as GeoJSON MultiPolygon coordinates ([lon, lat]
+// pairs), for encoding.
+func (m MultiPolygon) Coordinates() [][][][2]float64 {
+	coords := make([][][][2]float64, len(m))
+	for i, poly := range m {
+		coords[i] = make([][][2]float64, len(poly))
+		for j, ring := range poly {
+			coords[i][j] = make([][2]float64, len(ring))
+			for k, p := range ring {
+				coords[i][j][k] = [2]float64{p.Lon, p.Lat}
+			}
+		}
+	}
+	return coords
+}
+
+// FromCoordinates is the inverse of Coordinates.
+func FromCoordinates(coords [][][][2]float64) MultiPolygon {
+	m := make(MultiPolygon, len(coords))
+	for i, poly := range coords {
+		m[i] = make(Polygon, len(poly))
+		for j, ring := range poly {
+			m[i][j] = make(Ring, len(ring))
+			for k, c := range ring {
+				m[i][j][k] = Point{Lon: c[0], Lat: c[1]}
+			}
+		}
+	}
+	return m
+}
+
 // Bounds is the bounding box of m.
 func (m MultiPolygon) Bounds() BBox {
 	b := EmptyBBox()

@@ -14,37 +14,15 @@ import (
 
 const territoryCols = `id, name, parent_id, color, shape, created_at, updated_at`
 
-// shape is stored as the GeoJSON coordinates of a MultiPolygon.
-func encodeShape(m geo.MultiPolygon) string {
-	coords := make([][][][2]float64, len(m))
-	for i, poly := range m {
-		coords[i] = make([][][2]float64, len(poly))
-		for j, ring := range poly {
-			coords[i][j] = make([][2]float64, len(ring))
-			for k, p := range ring {
-				coords[i][j][k] = [2]float64{p.Lon, p.Lat}
-			}
-		}
-	}
-	return jsonText(coords)
-}
+// A shape is stored as the GeoJSON coordinates of a MultiPolygon.
+func encodeShape(m geo.MultiPolygon) string { return jsonText(m.Coordinates()) }
 
 func decodeShape(s string) (geo.MultiPolygon, error) {
 	var coords [][][][2]float64
 	if err := json.Unmarshal([]byte(s), &coords); err != nil {
 		return nil, err
 	}
-	m := make(geo.MultiPolygon, len(coords))
-	for i, poly := range coords {
-		m[i] = make(geo.Polygon, len(poly))
-		for j, ring := range poly {
-			m[i][j] = make(geo.Ring, len(ring))
-			for k, c := range ring {
-				m[i][j][k] = geo.Point{Lon: c[0], Lat: c[1]}
-			}
-		}
-	}
-	return m, nil
+	return geo.FromCoordinates(coords), nil
 }
 
 func scanTerritory(s scanner) (*territory.Territory, error) {
