@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/meridian-crm/meridian/internal/api"
@@ -70,6 +72,18 @@ func cmdServe(e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "no users yet: create an admin with  meridian user add --email you@example.com --name \"Your Name\" --role admin")
 	}
 
+	// The page may fetch tiles only from origins its CSP names.
+	var origins []string
+	for _, u := range []string{*tilesURL, *satURL} {
+		if u == "" {
+			continue
+		}
+		pu, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(u))
+		if err != nil || pu.Scheme == "" || pu.Host == "" {
+			return fmt.Errorf("--tiles/--satellite %q: not an absolute URL", u)
+		}
+		origins = append(origins, pu.Scheme+"://"+pu.Host)
+	}
 	if *pmtiles != "" {
 		if _, err := os.Stat(*pmtiles); err != nil {
 			return fmt.Errorf("--pmtiles: %w", err)
@@ -80,7 +94,7 @@ func cmdServe(e *env, args []string) error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler: api.New(svc, log, api.Options{UI: web.Handler(), SecureCookies: *secure, TrustProxy: *trustProxy,
+		Handler: api.New(svc, log, api.Options{UI: web.HandlerAllowing(origins...), SecureCookies: *secure, TrustProxy: *trustProxy,
 			Map: api.MapConfig{TilesURL: *tilesURL, SatelliteURL: *satURL, PMTilesPath: *pmtiles, Attribution: *attribution}}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,

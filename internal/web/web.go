@@ -60,6 +60,7 @@ type asset struct {
 type site struct {
 	version string            // hash of every file, in versioned asset URLs
 	assets  map[string]*asset // by path under static/, e.g. "js/app.js"
+	csp     string            // the Content-Security-Policy header
 }
 
 var loadSite = sync.OnceValues(func() (*site, error) { return load(staticFiles) })
@@ -75,6 +76,24 @@ func Handler() http.Handler {
 		panic(err)
 	}
 	return s
+}
+
+// HandlerAllowing is Handler with the Content-Security-Policy widened to let
+// the map fetch tiles and images from the given origins (an online basemap
+// or satellite source, such as "https://tiles.example.com").
+func HandlerAllowing(origins ...string) http.Handler {
+	s, err := loadSite()
+	if err != nil {
+		panic(err)
+	}
+	if len(origins) == 0 {
+		return s
+	}
+	extra := " " + strings.Join(origins, " ")
+	cp := *s
+	cp.csp = strings.NewReplacer("img-src 'self' data: blob:;", "img-src 'self' data: blob:"+extra+";",
+		"connect-src 'self';", "connect-src 'self'"+extra+";").Replace(ContentSecurityPolicy)
+	return &cp
 }
 
 // Page returns a page of the UI as it is served, for example "app.html" or
@@ -206,8 +225,12 @@ func compressible(ctype string) bool {
 }
 
 // setSecurityHeaders sets the headers every response carries.
-func setSecurityHeaders(h http.Header) {
-	h.Set("Content-Security-Policy", ContentSecurityPolicy)
+func (s *site) setSecurityHeaders(h http.Header) {
+	csp := s.csp
+	if csp == "" {
+		csp = ContentSecurityPolicy
+	}
+	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
@@ -216,7 +239,7 @@ func setSecurityHeaders(h http.Header) {
 
 // ServeHTTP implements http.Handler.
 func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	setSecurityHeaders(w.Header())
+	s.setSecurityHeaders(w.Header())
 	p := r.URL.Path
 	if p == "/api" || strings.HasPrefix(p, "/api/") {
 		// The API server hands the UI every path it has no route for.
