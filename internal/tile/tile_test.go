@@ -2,6 +2,10 @@ package tile
 
 import (
 	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -251,4 +255,43 @@ func BenchmarkAreaMetrics(b *testing.B) {
 		ds = append(ds, time.Since(start))
 	}
 	report(b, ds)
+}
+
+// TestExportBenchPoints writes the benchmark's points and a list of tiles to
+// MERIDIAN_EXPORT_BENCH (a directory), for scripts/bench-supercluster to
+// time supercluster on the same data. Skipped unless asked for.
+func TestExportBenchPoints(t *testing.T) {
+	dir := os.Getenv("MERIDIAN_EXPORT_BENCH")
+	if dir == "" {
+		t.Skip("set MERIDIAN_EXPORT_BENCH=DIR to export the benchmark points")
+	}
+	pts := metro(1_000_000, 9)
+	var b strings.Builder
+	for _, p := range pts {
+		fmt.Fprintf(&b, "%.6f,%.6f\n", p.Lon, p.Lat)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "points.csv"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(5, 5))
+	b.Reset()
+	for i := 0; i < 2000; i++ {
+		p := pts[r.IntN(len(pts))]
+		z := i % 19
+		x, y := geo.TileXY(geo.Point{Lon: p.Lon, Lat: p.Lat}, z)
+		fmt.Fprintf(&b, "%d,%d,%d\n", z, x, y)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tiles.csv"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// BenchmarkBuild indexes 1,000,000 accounts (what a server does at start
+// and after changes; supercluster's load on the same points is the peer).
+func BenchmarkBuild(b *testing.B) {
+	pts := metro(1_000_000, 9)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = Build(append([]Point(nil), pts...))
+	}
 }
