@@ -46,6 +46,9 @@ type Index struct {
 	// Positions of each territory's and each owner's accounts, in key order,
 	// so a rep's tile visits only their accounts, not the whole tile.
 	byTerr, byOwner map[uint16][]int32
+	// Running totals along each territory's list, so a territory's part of a
+	// tile is summed cell by cell like an unfiltered tile.
+	terrTotals map[uint16]*totals
 
 	// Running totals over the key order, for tiles without a filter: the
 	// accounts of any key range are counted and summed with two lookups.
@@ -111,11 +114,15 @@ func Build(points []Point) *Index {
 		ix.byTerr[ix.terrCode[i]] = append(ix.byTerr[ix.terrCode[i]], int32(i))
 		ix.byOwner[ix.ownerCode[i]] = append(ix.byOwner[ix.ownerCode[i]], int32(i))
 	}
-	ix.cumLon, ix.cumLat, ix.cumValue = make([]float64, n+1), make([]float64, n+1), make([]float64, n+1)
 	maxStage := 0
 	for _, s := range ix.stage {
 		maxStage = max(maxStage, int(s))
 	}
+	ix.terrTotals = map[uint16]*totals{}
+	for c, list := range ix.byTerr {
+		ix.terrTotals[c] = ix.totalsOf(list, maxStage+1)
+	}
+	ix.cumLon, ix.cumLat, ix.cumValue = make([]float64, n+1), make([]float64, n+1), make([]float64, n+1)
 	ix.cumStage = make([][]int32, maxStage+1)
 	for s := range ix.cumStage {
 		ix.cumStage[s] = make([]int32, n+1)
@@ -257,4 +264,28 @@ func (m *matcher) match(ix *Index, i int) bool {
 		return false
 	}
 	return true
+}
+
+// totals are running sums along a list of positions.
+type totals struct {
+	lon, lat, value []float64
+	stage           [][]int32
+}
+
+func (ix *Index) totalsOf(list []int32, stages int) *totals {
+	n := len(list)
+	t := &totals{lon: make([]float64, n+1), lat: make([]float64, n+1), value: make([]float64, n+1), stage: make([][]int32, stages)}
+	for s := range t.stage {
+		t.stage[s] = make([]int32, n+1)
+	}
+	for k, p := range list {
+		t.lon[k+1] = t.lon[k] + ix.lon[p]
+		t.lat[k+1] = t.lat[k] + ix.lat[p]
+		t.value[k+1] = t.value[k] + ix.value[p]
+		for s := range t.stage {
+			t.stage[s][k+1] = t.stage[s][k]
+		}
+		t.stage[ix.stage[p]][k+1]++
+	}
+	return t
 }

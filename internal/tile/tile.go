@@ -189,8 +189,35 @@ func (ix *Index) tileFromLists(lo, hi int, shift uint, lists [][]int32, m *match
 	if m.scope != nil && m.scopeOwner != 0 {
 		ownerList = len(lists) - 1
 	}
+	// With nothing to test but the scope or territory, a territory's
+	// accounts are summed run by run from its running totals.
+	plain := m.stages == 0 && m.owners == nil && !m.visitRange && m.allowed == nil
 	for li, list := range lists {
 		a := sort.Search(len(list), func(k int) bool { return int(list[k]) >= lo })
+		if plain && li != ownerList && len(list) > 0 {
+			if tot := ix.terrTotals[ix.terrCode[list[0]]]; tot != nil {
+				for k := a; k < len(list) && int(list[k]) < hi; {
+					cellKey := ix.keys[list[k]] >> shift
+					end := k + sort.Search(len(list)-k, func(j int) bool {
+						p := int(list[k+j])
+						return p >= hi || ix.keys[p]>>shift != cellKey
+					})
+					c := &grid[cellKey&(cells-1)]
+					if c.count == 0 {
+						c.first, c.key = int(list[k]), cellKey<<shift
+					}
+					c.count += end - k
+					c.sumLon += tot.lon[end] - tot.lon[k]
+					c.sumLat += tot.lat[end] - tot.lat[k]
+					c.sumValue += tot.value[end] - tot.value[k]
+					for s := range tot.stage {
+						c.stages[s&15] += tot.stage[s][end] - tot.stage[s][k]
+					}
+					k = end
+				}
+				continue
+			}
+		}
 		for _, p := range list[a:] {
 			i := int(p)
 			if i >= hi {
