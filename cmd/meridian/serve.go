@@ -110,6 +110,12 @@ func cmdServe(e *env, args []string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go housekeep(e.ctx, svc, log)
+	// Build the map's account index now rather than on the first tile.
+	go func() {
+		if _, err := svc.MapIndex(e.ctx); err != nil && e.ctx.Err() == nil {
+			log.Error("map index", "err", err)
+		}
+	}()
 	select {
 	case err := <-errc:
 		return err

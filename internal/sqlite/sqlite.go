@@ -40,16 +40,17 @@ var pragmas = []string{
 	// Wait for a lock instead of failing at once (another process such as
 	// the CLI may be writing).
 	"busy_timeout(15000)",
-	// Up to 256 MiB of page cache per connection (allocated only as used):
-	// imports and tile queries touch large indexes, and a cache that spills
-	// mid-transaction doubles the writes.
-	"cache_size(-262144)",
 	"temp_store(MEMORY)",
 }
 
-func dsn(path string, txlock string) string {
+// dsn builds a connection string. cacheKiB is the page cache of each
+// connection (allocated only as used): the writer gets a large one, since
+// an import that spills its cache mid-transaction writes twice; readers a
+// modest one each.
+func dsn(path string, txlock string, cacheKiB int) string {
 	var b strings.Builder
 	b.WriteString("file:" + path + "?_txlock=" + txlock)
+	fmt.Fprintf(&b, "&_pragma=cache_size(-%d)", cacheKiB)
 	for _, p := range pragmas {
 		b.WriteString("&_pragma=" + p)
 	}
@@ -68,7 +69,7 @@ func Open(ctx context.Context, dir string) (*sqlstore.DB, error) {
 func OpenFile(ctx context.Context, path string) (*sqlstore.DB, error) {
 	// Writers take the lock when they begin (IMMEDIATE), so a transaction
 	// that reads then writes never fails half-way on a lock upgrade.
-	w, err := sql.Open("sqlite", dsn(path, "immediate"))
+	w, err := sql.Open("sqlite", dsn(path, "immediate", 256<<10))
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +80,7 @@ func OpenFile(ctx context.Context, path string) (*sqlstore.DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", dsn(path, "deferred"))
+	r, err := sql.Open("sqlite", dsn(path, "deferred", 32<<10))
 	if err != nil {
 		w.Close()
 		return nil, err
