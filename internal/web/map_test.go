@@ -84,9 +84,9 @@ func TestVendored(t *testing.T) {
 	}
 }
 
-// TestMapPage checks that the map page is the start page, that it carries
-// the ids the browser tests and docs rely on, and that it loads MapLibre's
-// CSP build and worker from the vendor directory.
+// TestMapPage checks that the map page is the start page, that it and its
+// territory tools carry the ids the browser tests and docs rely on, and that
+// it loads MapLibre's CSP build and worker from the vendor directory.
 func TestMapPage(t *testing.T) {
 	root, err := fs.Sub(staticFiles, "static")
 	if err != nil {
@@ -110,6 +110,37 @@ func TestMapPage(t *testing.T) {
 	} {
 		if !strings.Contains(page, "id: '"+id+"'") {
 			t.Errorf("map.js lacks the element #%s", id)
+		}
+	}
+	// The territory tools (managers): drawing, editing, deleting.
+	tools := read("js/map/territories.js")
+	for _, id := range []string{
+		"territory-tools", "draw-territory", "draw-bar", "draw-hint", "undo-vertex", "finish-drawing",
+		"cancel-drawing", "draw-metrics", "remove-vertex", "territory-form", "territory-name",
+		"territory-color", "territory-reps", "save-territory", "cancel-territory", "territory-error",
+		"territory-panel", "edit-territory", "delete-territory", "confirm-delete-territory",
+	} {
+		if !strings.Contains(tools, "id: '"+id+"'") {
+			t.Errorf("map/territories.js lacks the element #%s", id)
+		}
+		if !strings.Contains(tools, "#"+id) {
+			t.Errorf("map/territories.js does not list #%s among its fixed ids", id)
+		}
+	}
+	for _, want := range []string{"territoryTools(", "window.__meridianMap", "meridianTest"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("map.js lacks %s", want)
+		}
+	}
+	for _, want := range []string{"/api/v1/territories", "/api/v1/users", "type: 'color'", "multiple: true"} {
+		if !strings.Contains(tools, want) {
+			t.Errorf("map/territories.js lacks %s", want)
+		}
+	}
+	draw := read("js/map/draw.js")
+	for _, want := range []string{"pointerdown", "pointermove", "pointerup", "contextmenu", "dragPan.disable()", "dragPan.enable()"} {
+		if !strings.Contains(draw, want) {
+			t.Errorf("map/draw.js lacks %s", want)
 		}
 	}
 	for _, want := range []string{"/api/v1/tiles/accounts/{z}/{x}/{y}.mvt", "/api/v1/metrics/area", "/api/v1/territories", "/api/v1/map/config"} {

@@ -8,18 +8,29 @@
 // (#/map?stage=lead,won&color=owner&at=39.74,-104.99,10), so reload and the
 // back button keep them.
 //
+// Managers and admins also draw and edit territories here (map/territories.js,
+// map/draw.js): the "Draw territory" button, and "Edit shape" / "Delete" on a
+// territory clicked.
+//
 // Fixed ids, for tests: #map, #map-legend, #metrics-panel, #metrics-accounts,
 // #view-list, #account-drawer, #color-by, #filter-stage (a fieldset of one
-// checkbox per stage), #filter-text, #locate-me.
+// checkbox per stage), #filter-text, #locate-me; the territory tools' ids are
+// listed in map/territories.js.
+//
+// Test hook: when localStorage.meridianTest is '1' (set by the browser tests
+// before the page loads), the MapLibre map is window.__meridianMap, so that a
+// test can read the view and find clusters on screen. Nothing else is exposed.
 
 import { get, isAbort, patch, post } from '../api.js';
 import { h, icon, replace } from '../dom.js';
 import { NONE, formatDateTime, formatNumber, formatRelativeDate, formatValue, parseTime } from '../format.js';
+import { DRAW_LAYERS } from '../map/draw.js';
 import { loadMapLibre, loadPMTiles } from '../map/maplibre.js';
 import {
   CLUSTER_LABEL, CLUSTER_RADIUS, COLOR_FIELDS, FONT, NO_VALUE_COLOR,
   absolute, addCategories, basemapStyle, bbox, clusterColor, colorScheme,
 } from '../map/style.js';
+import { territoryTools } from '../map/territories.js';
 import { setQuery } from '../router.js';
 import { getStages, safeColor, stageChip } from '../stages.js';
 
@@ -81,8 +92,12 @@ export function mount(container, ctx) {
     lib: null,
     map: null,
     meMarker: null,
+    /** The territory tools (managers and admins), or null. */
+    tools: null,
     destroyed: false,
   };
+  const role = ctx.me && ctx.me.user ? ctx.me.user.role : '';
+  const canEditTerritories = role === 'manager' || role === 'admin';
   if (state.color === 'custom' || (!COLOR_FIELDS.some((f) => f.value === state.color) && !state.color.startsWith('custom.'))) {
     state.color = 'stage';
   }
@@ -165,7 +180,7 @@ export function mount(container, ctx) {
     h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading the map…');
 
   const metricsScope = h('p', { class: 'metrics-scope' }, 'In view');
-  const metricsBack = h('button', { class: 'btn btn-small btn-ghost', type: 'button', hidden: true, on: { click: () => selectTerritory(null) } }, 'Back to view');
+  const metricsBack = h('button', { class: 'btn btn-small btn-ghost', type: 'button', hidden: true, on: { click: backToView } }, 'Back to view');
   const metricsAccounts = h('span', { id: 'metrics-accounts', class: 'metric-value' }, NONE);
   const metricsLeads = h('span', { class: 'metric-value', id: 'metrics-leads' }, NONE);
   const metricsWon = h('span', { class: 'metric-value', id: 'metrics-won' }, NONE);
@@ -206,12 +221,23 @@ export function mount(container, ctx) {
   const drawer = h('aside', { id: 'account-drawer', class: 'account-drawer', 'aria-label': 'Account', hidden: true, tabindex: '-1' },
     drawerClose, drawerBody);
 
+  if (canEditTerritories) {
+    state.tools = territoryTools({
+      signal: ctx.signal,
+      territories: () => (state.territories ? state.territories.features : []),
+      onSaved: reloadTerritories,
+      onMetrics: showPolygonMetrics,
+      onEditing: hideTerritory,
+      onSelect: (f) => { if (!f) selectTerritory(null); },
+    });
+  }
+
   container.append(
     h('div', { class: 'map-page' },
       h('h1', { class: 'visually-hidden' }, 'Map'),
       filters,
       h('div', { class: 'map-body' },
-        h('div', { class: 'map-stage' }, mapEl, loading, legend, locate, mapStatus, drawer),
+        h('div', { class: 'map-stage' }, mapEl, loading, legend, locate, mapStatus, state.tools && state.tools.element, drawer),
         side)),
   );
 
@@ -444,6 +470,7 @@ export function mount(container, ctx) {
       return;
     }
     state.map = map;
+    exposeForTests(map);
     map.touchZoomRotate.disableRotation();
     map.addControl(new lib.NavigationControl({ showCompass: false }), 'top-right');
     map.addControl(new lib.ScaleControl({ maxWidth: 100 }), 'bottom-right');
@@ -451,6 +478,7 @@ export function mount(container, ctx) {
       if (state.destroyed) return;
       loading.hidden = true;
       addOverlays();
+      if (state.tools) state.tools.attach(map);
       onMoved();
     });
     map.on('moveend', () => {
@@ -489,22 +517,23 @@ export function mount(container, ctx) {
 
   function addOverlays() {
     const map = state.map;
-    if (state.territories) {
-      map.addSource('territories', { type: 'geojson', data: state.territories });
-      map.addSource('territory-labels', { type: 'geojson', data: labelPoints(state.territories) });
-      const tColor = ['case', ['has', 'color'], ['to-color', ['get', 'color'], '#2451c7'], '#2451c7'];
-      map.addLayer({ id: 'territory-fill', type: 'fill', source: 'territories', paint: { 'fill-color': tColor, 'fill-opacity': 0.08 } });
-      map.addLayer({
-        id: 'territory-selected', type: 'line', source: 'territories', filter: ['==', ['get', 'id'], -1],
-        paint: { 'line-color': tColor, 'line-width': 4, 'line-opacity': 0.55 },
-      });
-      map.addLayer({ id: 'territory-line', type: 'line', source: 'territories', paint: { 'line-color': tColor, 'line-width': 1.6, 'line-opacity': 0.8 } });
-      map.addLayer({
-        id: 'territory-label', type: 'symbol', source: 'territory-labels', minzoom: 5,
-        layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 13, 'text-max-width': 10, 'text-allow-overlap': false },
-        paint: { 'text-color': '#1f2a44', 'text-halo-color': 'rgba(255,255,255,0.9)', 'text-halo-width': 1.6, 'text-opacity': 0.85 },
-      });
-    }
+    // Always there (empty when there are none yet), so that a territory drawn
+    // now can be shown.
+    const fc = state.territories || { type: 'FeatureCollection', features: [] };
+    map.addSource('territories', { type: 'geojson', data: fc });
+    map.addSource('territory-labels', { type: 'geojson', data: labelPoints(fc) });
+    const tColor = ['case', ['has', 'color'], ['to-color', ['get', 'color'], '#2451c7'], '#2451c7'];
+    map.addLayer({ id: 'territory-fill', type: 'fill', source: 'territories', paint: { 'fill-color': tColor, 'fill-opacity': 0.08 } });
+    map.addLayer({
+      id: 'territory-selected', type: 'line', source: 'territories', filter: ['==', ['get', 'id'], -1],
+      paint: { 'line-color': tColor, 'line-width': 4, 'line-opacity': 0.55 },
+    });
+    map.addLayer({ id: 'territory-line', type: 'line', source: 'territories', paint: { 'line-color': tColor, 'line-width': 1.6, 'line-opacity': 0.8 } });
+    map.addLayer({
+      id: 'territory-label', type: 'symbol', source: 'territory-labels', minzoom: 5,
+      layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 13, 'text-max-width': 10, 'text-allow-overlap': false },
+      paint: { 'text-color': '#1f2a44', 'text-halo-color': 'rgba(255,255,255,0.9)', 'text-halo-width': 1.6, 'text-opacity': 0.85 },
+    });
     addAccountLayers();
 
     for (const layer of ACCOUNT_LAYERS) {
@@ -512,6 +541,8 @@ export function mount(container, ctx) {
       map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
     }
     map.on('click', (e) => {
+      // Drawing or reshaping a territory: the clicks are the editor's.
+      if (state.tools && state.tools.active()) return;
       const hits = map.queryRenderedFeatures(e.point, { layers: ACCOUNT_LAYERS });
       const cluster = hits.find((f) => f.layer.id === 'account-clusters');
       const point = hits.find((f) => f.layer.id === 'account-points');
@@ -525,8 +556,12 @@ export function mount(container, ctx) {
         return;
       }
       if (!state.territories) return;
-      const t = map.queryRenderedFeatures(e.point, { layers: ['territory-fill'] })[0];
-      selectTerritory(t ? t.properties.id : null);
+      // Territories nest: the smallest one under the click is the one meant
+      // (as an account belongs to the smallest containing territory).
+      const t = map.queryRenderedFeatures(e.point, { layers: ['territory-fill'] })
+        .reduce((best, f) => (!best || Number(f.properties.area_km2) < Number(best.properties.area_km2) ? f : best), null);
+      const feature = selectTerritory(t ? t.properties.id : null);
+      if (state.tools) state.tools.select(feature);
     });
   }
 
@@ -550,7 +585,10 @@ export function mount(container, ctx) {
       attribution: '',
     });
     const isCluster = ['has', 'point_count'];
-    map.addLayer({
+    // Below the territory editor's layers, when they are there.
+    const below = DRAW_LAYERS.find((id) => map.getLayer(id));
+    const addLayer = (layer) => map.addLayer(layer, below);
+    addLayer({
       id: 'account-clusters', type: 'circle', source: 'accounts', 'source-layer': 'accounts', filter: isCluster,
       paint: {
         'circle-color': clusterColor(state.color, state.stageList),
@@ -560,12 +598,12 @@ export function mount(container, ctx) {
         'circle-stroke-width': 2,
       },
     });
-    map.addLayer({
+    addLayer({
       id: 'account-cluster-count', type: 'symbol', source: 'accounts', 'source-layer': 'accounts', filter: isCluster,
       layout: { 'text-field': CLUSTER_LABEL, 'text-font': FONT, 'text-size': 12, 'text-allow-overlap': true, 'text-ignore-placement': true },
       paint: { 'text-color': '#ffffff', 'text-halo-color': 'rgba(0,0,0,0.35)', 'text-halo-width': 0.8 },
     });
-    map.addLayer({
+    addLayer({
       id: 'account-points', type: 'circle', source: 'accounts', 'source-layer': 'accounts', filter: ['!', isCluster],
       paint: {
         'circle-color': NO_VALUE_COLOR,
@@ -574,7 +612,7 @@ export function mount(container, ctx) {
         'circle-stroke-width': 1.5,
       },
     });
-    map.addLayer({
+    addLayer({
       id: 'account-selected', type: 'circle', source: 'accounts', 'source-layer': 'accounts',
       filter: ['all', ['!', isCluster], ['==', ['get', 'id'], -1]],
       paint: { 'circle-color': 'rgba(0,0,0,0)', 'circle-radius': 13, 'circle-stroke-color': '#18202b', 'circle-stroke-width': 3 },
@@ -682,6 +720,69 @@ export function mount(container, ctx) {
     metricsBack.hidden = !feature;
     if (feature && PHONE.matches) showTab('metrics');
     loadMetrics();
+    return feature;
+  }
+
+  function backToView() {
+    selectTerritory(null);
+    if (state.tools) state.tools.select(null);
+  }
+
+  /** Shows the figures of a polygon being drawn (null: the view's again). */
+  function showPolygonMetrics(geometry) {
+    state.metricsTerritory = geometry ? { properties: { id: null, name: 'the polygon drawn' }, geometry, drawn: true } : null;
+    if (state.map && state.map.getLayer('territory-selected')) state.map.setFilter('territory-selected', ['==', ['get', 'id'], -1]);
+    metricsBack.hidden = !geometry;
+    if (geometry && PHONE.matches) showTab('metrics');
+    loadMetrics();
+  }
+
+  /** Hides a territory from the map while its shape is edited (null: shows all). */
+  function hideTerritory(id) {
+    const map = state.map;
+    if (!map) return;
+    const filter = id == null ? null : ['!=', ['get', 'id'], id];
+    for (const layer of ['territory-fill', 'territory-line', 'territory-label']) {
+      if (map.getLayer(layer)) map.setFilter(layer, filter);
+    }
+    if (map.getLayer('territory-selected')) {
+      const t = state.metricsTerritory;
+      const selected = id == null && t && !t.drawn ? t.properties.id : -1;
+      map.setFilter('territory-selected', ['==', ['get', 'id'], selected]);
+    }
+  }
+
+  /** After a territory is saved or deleted: the layer, the filter, tiles, list and metrics again. */
+  async function reloadTerritories() {
+    let fc;
+    try {
+      fc = await get('/api/v1/territories', null, { signal: ctx.signal });
+    } catch (err) {
+      if (!isAbort(err) && !err.redirecting) showMapStatus(`Territories could not be reloaded: ${err.message}`, 'warning');
+      return;
+    }
+    if (state.destroyed || !fc || !Array.isArray(fc.features)) return;
+    state.territories = fc;
+    const map = state.map;
+    if (map && map.getSource('territories')) {
+      map.getSource('territories').setData(fc);
+      map.getSource('territory-labels').setData(labelPoints(fc));
+    }
+    const ids = new Set(fc.features.map((f) => String(f.properties && f.properties.id)));
+    for (const o of [...territory.options]) {
+      if (/^[0-9]+$/.test(o.value) && !ids.has(o.value) && o.value !== state.territory) o.remove();
+    }
+    fillTerritories();
+    const t = state.metricsTerritory;
+    if (t && !t.drawn) {
+      const again = fc.features.find((f) => f.properties && t.properties && f.properties.id === t.properties.id) || null;
+      selectTerritory(again ? again.properties.id : null);
+    }
+    if (state.tools) state.tools.refresh(fc.features);
+    // Accounts change territory with the shapes: colours, list and figures.
+    state.categories = new Map();
+    paintAccounts();
+    refreshAccounts();
   }
 
   // --- Accounts in view -------------------------------------------------------
@@ -774,7 +875,7 @@ export function mount(container, ctx) {
     metricsPanel.classList.add('is-stale');
     metricsError.hidden = true;
     const t = state.metricsTerritory;
-    metricsScope.textContent = t ? `Territory: ${t.properties.name || t.properties.id}` : 'In view';
+    metricsScope.textContent = !t ? 'In view' : t.drawn ? 'Inside the polygon drawn' : `Territory: ${t.properties.name || t.properties.id}`;
     try {
       const m = t
         ? await post('/api/v1/metrics/area', { polygon: t.geometry, ...filterParams() }, { signal })
@@ -1072,12 +1173,23 @@ export function mount(container, ctx) {
     document.removeEventListener('keydown', onKey);
     document.removeEventListener('click', closeStageMenu);
     document.body.classList.remove('map-mode');
+    if (state.tools) state.tools.destroy();
+    if (window.__meridianMap === state.map) delete window.__meridianMap;
     if (state.map) state.map.remove();
     state.map = null;
   };
 }
 
 // --- Helpers ----------------------------------------------------------------------
+
+/** The test hook: see the comment at the top. */
+function exposeForTests(map) {
+  try {
+    if (localStorage.getItem('meridianTest') === '1') window.__meridianMap = map;
+  } catch {
+    // Storage off: no hook.
+  }
+}
 
 function metric(label, value) {
   return h('div', { class: 'metric' }, h('dt', null, label), h('dd', null, value));
