@@ -74,6 +74,7 @@ export function mount(container, ctx) {
     color: q.get('color') || 'stage',
     /** Filters the page has no control for, carried from the address (tag, custom.*). */
     extra: Object.fromEntries([...q.entries()].filter(([k]) => k === 'tag' || k.startsWith('custom.'))),
+    field: (q.get('field') || '').trim(),
     /** @type {import('../stages.js').Stage[]} */
     stageList: [],
     /** @type {Map<string, import('../stages.js').Stage>} */
@@ -118,6 +119,13 @@ export function mount(container, ctx) {
     id: 'filter-text', class: 'input input-search', type: 'search', name: 'q', value: state.q,
     placeholder: 'Search name, city, postal code', autocomplete: 'off', spellcheck: 'false', enterkeyhint: 'search', maxlength: '200',
   });
+  // Tags and custom fields: "vip" (a tag), "Industry=Retail" (a custom
+  // field's value), several separated by ";".
+  const field = h('input', {
+    id: 'filter-field', class: 'input', type: 'text', name: 'field', value: state.field,
+    placeholder: 'Tag or Field=value', title: 'A tag (vip), or a custom field and its value (Industry=Retail); several separated by ;',
+    autocomplete: 'off', spellcheck: 'false', maxlength: '200',
+  });
   const owner = h('input', {
     id: 'filter-owner', class: 'input', type: 'text', name: 'owner', value: state.owner, list: 'filter-owner-options',
     placeholder: 'Owner: email or “me”', autocomplete: 'off', spellcheck: 'false', maxlength: '200',
@@ -161,6 +169,8 @@ export function mount(container, ctx) {
         h('label', { class: 'visually-hidden', for: 'filter-territory' }, 'Territory'), territory),
       h('div', { class: 'map-field' },
         h('label', { class: 'visually-hidden', for: 'filter-visit' }, 'Last visit'), visit),
+      h('div', { class: 'map-field' },
+        h('label', { class: 'visually-hidden', for: 'filter-field' }, 'Tag or custom field'), field),
       h('div', { class: 'map-field map-field-color' },
         h('label', { class: 'map-field-label', for: 'color-by' }, 'Colour by'), colorBy,
         h('label', { class: 'visually-hidden', for: 'color-custom' }, 'Custom field to colour by'), customField),
@@ -175,6 +185,9 @@ export function mount(container, ctx) {
   const legend = h('div', { id: 'map-legend', class: 'map-legend', 'aria-label': 'Legend' }, legendToggle, legendBody);
   const locate = h('button', { id: 'locate-me', class: 'map-locate', type: 'button', title: 'Show where I am', 'aria-label': 'Show where I am' },
     icon('M12 2v3M12 19v3M2 12h3M19 12h3M12 7a5 5 0 1 0 0 10a5 5 0 1 0 0-10z', 20));
+  // Satellite imagery over the basemap, when the server has a source for it.
+  const satellite = h('button', { id: 'toggle-satellite', class: 'map-satellite', type: 'button', hidden: true, 'aria-pressed': 'false',
+    on: { click: toggleSatellite } }, 'Satellite');
   const mapStatus = h('p', { id: 'map-status', class: 'map-status', role: 'status', hidden: true });
   const loading = h('div', { class: 'map-loading', role: 'status' },
     h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading the map…');
@@ -237,15 +250,28 @@ export function mount(container, ctx) {
       h('h1', { class: 'visually-hidden' }, 'Map'),
       filters,
       h('div', { class: 'map-body' },
-        h('div', { class: 'map-stage' }, mapEl, loading, legend, locate, mapStatus, state.tools && state.tools.element, drawer),
+        h('div', { class: 'map-stage' }, mapEl, loading, legend, locate, satellite, mapStatus, state.tools && state.tools.element, drawer),
         side)),
   );
 
   // --- Filters --------------------------------------------------------------
 
   /** The filters as API query parameters (shared by tiles, list and metrics). */
+  /** The query parameters of the tag / custom-field box. */
+  function fieldParams(text) {
+    const p = {};
+    const tags = [];
+    for (const term of text.split(';').map((t) => t.trim()).filter(Boolean)) {
+      const eq = term.indexOf('=');
+      if (eq > 0) p[`custom.${term.slice(0, eq).trim()}`] = term.slice(eq + 1).trim();
+      else tags.push(term);
+    }
+    if (tags.length) p.tag = tags.join(',');
+    return p;
+  }
+
   function filterParams() {
-    const p = { ...state.extra };
+    const p = { ...state.extra, ...fieldParams(state.field) };
     if (state.stages.length) p.stage = state.stages.join(',');
     if (state.owner) p.owner = state.owner;
     if (state.territory) p.territory = state.territory;
@@ -289,6 +315,7 @@ export function mount(container, ctx) {
     if (state.territory) count++;
     if (state.q) count++;
     if (state.visit) count++;
+    if (state.field) count++;
     filterCount.textContent = String(count);
     filterCount.hidden = count === 0;
   }
@@ -306,12 +333,13 @@ export function mount(container, ctx) {
       territory: territory.value,
       q: text.value.trim(),
       visit: visit.value,
+      field: field.value.trim(),
     };
     const same = next.stages.join(',') === state.stages.join(',') && next.owner === state.owner &&
-      next.territory === state.territory && next.q === state.q && next.visit === state.visit;
+      next.territory === state.territory && next.q === state.q && next.visit === state.visit && next.field === state.field;
     if (same) return;
     Object.assign(state, next);
-    setQuery({ stage: state.stages.join(','), owner: state.owner, territory: state.territory, q: state.q, visit: state.visit });
+    setQuery({ stage: state.stages.join(','), owner: state.owner, territory: state.territory, q: state.q, visit: state.visit, field: state.field });
     showStageSummary();
     refreshAccounts();
   }
@@ -341,6 +369,7 @@ export function mount(container, ctx) {
   function clearFilters() {
     text.value = '';
     owner.value = '';
+    field.value = '';
     territory.value = '';
     visit.value = '';
     for (const box of stageFieldset.querySelectorAll('input[type="checkbox"]')) box.checked = false;
@@ -350,7 +379,8 @@ export function mount(container, ctx) {
   stageFieldset.addEventListener('change', applyFilters);
   territory.addEventListener('change', applyFilters);
   visit.addEventListener('change', applyFilters);
-  for (const input of [text, owner]) {
+  field.addEventListener('change', applyFilters);
+  for (const input of [text, owner, field]) {
     input.addEventListener('input', () => {
       clearTimeout(state.typeTimer);
       state.typeTimer = setTimeout(applyFilters, TYPE_DELAY_MS);
@@ -430,6 +460,7 @@ export function mount(container, ctx) {
     }
     const [stages, config, territories] = await Promise.all([stagesP, configP, territoriesP]);
     if (state.destroyed) return;
+    state.config = config;
     fillStages(stages);
     state.territories = territories && Array.isArray(territories.features) ? territories : null;
     fillTerritories();
@@ -497,6 +528,15 @@ export function mount(container, ctx) {
     new ResizeObserver(() => map.resize()).observe(mapEl);
   }
 
+  function toggleSatellite() {
+    const map = state.map;
+    if (!map || !map.getLayer('satellite')) return;
+    const on = map.getLayoutProperty('satellite', 'visibility') !== 'visible';
+    map.setLayoutProperty('satellite', 'visibility', on ? 'visible' : 'none');
+    satellite.setAttribute('aria-pressed', String(on));
+    satellite.classList.toggle('is-on', on);
+  }
+
   /** The first view: the address's, else the territories', else the first account's, else the US. */
   async function initialView() {
     const at = (q.get('at') || '').split(',').map(Number);
@@ -517,6 +557,13 @@ export function mount(container, ctx) {
 
   function addOverlays() {
     const map = state.map;
+    const sat = state.config && state.config.satellite_url;
+    if (sat && (state.config.basemap !== 'raster' || state.config.tiles_url)) {
+      // Under every overlay, above the basemap; hidden until asked for.
+      map.addSource('satellite', { type: 'raster', tiles: [absolute(sat)], tileSize: 256, attribution: state.config.attribution || '' });
+      map.addLayer({ id: 'satellite', type: 'raster', source: 'satellite', layout: { visibility: 'none' } });
+      satellite.hidden = false;
+    }
     // Always there (empty when there are none yet), so that a territory drawn
     // now can be shown.
     const fc = state.territories || { type: 'FeatureCollection', features: [] };
