@@ -397,8 +397,11 @@ func TestBrowserDemoManager(t *testing.T) {
 		chromedp.WaitNotVisible("#account-drawer"),
 		jumpTo(-104.99, 39.74, 13, &before),
 		chromedp.SendKeys("#filter-text", "img"),
-		ignore(chromedp.Poll[bool](fmt.Sprintf(`document.querySelector('#metrics-accounts').textContent !== %q`, before),
-			chromedp.WithPollingTimeout(30*time.Second))),
+		// Wait for the one account matching "img", however slowly the
+		// typing and the requests go (under -race they crawl); then make sure
+		// it stays so.
+		ignore(chromedp.Poll[bool](`document.querySelector('#metrics-accounts').textContent.trim() === '1' &&
+			document.querySelector('#metrics-panel').getAttribute('aria-busy') !== 'true'`, chromedp.WithPollingTimeout(90*time.Second))),
 		settled(&filtered),
 		ignore(chromedp.Poll[bool](`document.querySelector('#view-list').textContent.includes('<img src=x')`, chromedp.WithPollingTimeout(20*time.Second))),
 		into(&listText, chromedp.Text("#view-list")),
