@@ -228,7 +228,9 @@ func signInForTest(base, email, password string) chromedp.Action[chromedp.Void] 
 // metrics panel has shown the same figures for a second; it returns the
 // accounts figure.
 func settled(dst *string) chromedp.Action[chromedp.Void] {
-	return into(dst, chromedp.Poll[string](`(() => {
+	// Each wait starts afresh: a value left from an earlier wait must not
+	// count as already stable.
+	return chromedp.Steps(ignore(chromedp.Evaluate[bool](`delete window.__settle; true`)), into(dst, chromedp.Poll[string](`(() => {
 		const m = window.__meridianMap;
 		const panel = document.querySelector('#metrics-panel');
 		const v = document.querySelector('#metrics-accounts').textContent;
@@ -237,7 +239,7 @@ func settled(dst *string) chromedp.Action[chromedp.Void] {
 		const s = window.__settle || (window.__settle = { v: null, t: now });
 		if (busy || s.v !== v) { s.v = v; s.t = now; return ''; }
 		return /[0-9]/.test(v) && now - s.t > 1000 ? v : '';
-	})()`, chromedp.WithPollingTimeout(60*time.Second), chromedp.WithPollingInterval(100*time.Millisecond)))
+	})()`, chromedp.WithPollingTimeout(60*time.Second), chromedp.WithPollingInterval(100*time.Millisecond))))
 }
 
 // jumpTo moves the map (through the test hook) and waits for it to settle.
