@@ -59,8 +59,7 @@ func (ix *Index) Tile(z int, x, y uint32, f Filter) []Feature {
 	if z > MaxClusterZoom {
 		for i := lo; i < hi; i++ {
 			if m.match(ix, i) {
-				px, py := project(ix.lon[i], ix.lat[i])
-				out = append(out, Feature{Count: 1, Index: i, X: px, Y: py, Lon: ix.lon[i], Lat: ix.lat[i], SumValue: ix.value[i], TopStage: ix.stage[i]})
+				out = append(out, ix.single(i, project))
 			}
 		}
 		return out
@@ -81,18 +80,9 @@ func (ix *Index) Tile(z int, x, y uint32, f Filter) []Feature {
 		}
 		if c.count == 1 {
 			i := c.first
-			px, py := project(ix.lon[i], ix.lat[i])
-			out = append(out, Feature{Count: 1, Index: i, X: px, Y: py, Lon: ix.lon[i], Lat: ix.lat[i], SumValue: ix.value[i], TopStage: ix.stage[i]})
+			out = append(out, ix.single(i, project))
 		} else {
-			lon, lat := c.sumLon/float64(c.count), c.sumLat/float64(c.count)
-			px, py := project(lon, lat)
-			top := 0
-			for s := range c.stages {
-				if c.stages[s] > c.stages[top] {
-					top = s
-				}
-			}
-			out = append(out, Feature{Count: c.count, Index: -1, X: px, Y: py, Lon: lon, Lat: lat, SumValue: c.sumValue, TopStage: uint8(top), CellKey: int64(c.key)})
+			out = append(out, c.cluster(project))
 		}
 		c = cell{}
 	}
@@ -127,8 +117,7 @@ func (ix *Index) tileFromTotals(lo, hi int, shift uint, project func(lon, lat fl
 		end := i + sort.Search(hi-i, func(k int) bool { return ix.keys[i+k]>>shift != cellKey })
 		n := end - i
 		if n == 1 {
-			px, py := project(ix.lon[i], ix.lat[i])
-			out = append(out, Feature{Count: 1, Index: i, X: px, Y: py, Lon: ix.lon[i], Lat: ix.lat[i], SumValue: ix.value[i], TopStage: ix.stage[i]})
+			out = append(out, ix.single(i, project))
 		} else {
 			lon := (ix.cumLon[end] - ix.cumLon[i]) / float64(n)
 			lat := (ix.cumLat[end] - ix.cumLat[i]) / float64(n)
@@ -246,19 +235,30 @@ func (ix *Index) tileFromLists(lo, hi int, shift uint, lists [][]int32, m *match
 		switch {
 		case c.count == 1:
 			i := c.first
-			px, py := project(ix.lon[i], ix.lat[i])
-			out = append(out, Feature{Count: 1, Index: i, X: px, Y: py, Lon: ix.lon[i], Lat: ix.lat[i], SumValue: ix.value[i], TopStage: ix.stage[i]})
+			out = append(out, ix.single(i, project))
 		case c.count > 1:
-			lon, lat := c.sumLon/float64(c.count), c.sumLat/float64(c.count)
-			px, py := project(lon, lat)
-			top := 0
-			for s := range c.stages {
-				if c.stages[s] > c.stages[top] {
-					top = s
-				}
-			}
-			out = append(out, Feature{Count: c.count, Index: -1, X: px, Y: py, Lon: lon, Lat: lat, SumValue: c.sumValue, TopStage: uint8(top), CellKey: int64(c.key)})
+			out = append(out, c.cluster(project))
 		}
 	}
 	return out
+}
+
+// single is the feature of the one account at position i.
+func (ix *Index) single(i int, project func(lon, lat float64) (int, int)) Feature {
+	px, py := project(ix.lon[i], ix.lat[i])
+	return Feature{Count: 1, Index: i, X: px, Y: py, Lon: ix.lon[i], Lat: ix.lat[i], SumValue: ix.value[i], TopStage: ix.stage[i]}
+}
+
+// cluster is the feature of a cell of several accounts: at their mean
+// position, in their most common stage.
+func (c *cell) cluster(project func(lon, lat float64) (int, int)) Feature {
+	lon, lat := c.sumLon/float64(c.count), c.sumLat/float64(c.count)
+	px, py := project(lon, lat)
+	top := 0
+	for s := range c.stages {
+		if c.stages[s] > c.stages[top] {
+			top = s
+		}
+	}
+	return Feature{Count: c.count, Index: -1, X: px, Y: py, Lon: lon, Lat: lat, SumValue: c.sumValue, TopStage: uint8(top), CellKey: int64(c.key)}
 }
