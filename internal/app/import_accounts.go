@@ -150,6 +150,41 @@ func eachRow(ctx context.Context, tab *importer.Table, rej *rejects, rows *int, 
 	}
 }
 
+// overrides returns the column mapping overrides for a file's header: the
+// derived columns named in ignored (matched case-insensitively) are
+// ignored, then the caller's own overrides apply.
+func (opt ImportOptions) overrides(header []string, ignored ...string) map[string]string {
+	out := map[string]string{}
+	for _, h := range header {
+		for _, ig := range ignored {
+			if strings.EqualFold(strings.TrimSpace(h), ig) {
+				out[h] = "ignore"
+			}
+		}
+	}
+	for k, v := range opt.Overrides {
+		out[k] = v
+	}
+	return out
+}
+
+// rejects returns the rejects file of an import of the named input.
+func (opt ImportOptions) rejects(name string, header []string) *rejects {
+	path := opt.RejectsPath
+	if path == "" {
+		path = RejectsPathFor(name)
+	}
+	return &rejects{path: path, header: header}
+}
+
+// batchSize is the number of rows written per group of statements.
+func (opt ImportOptions) batchSize() int {
+	if opt.BatchSize <= 0 {
+		return 2000
+	}
+	return opt.BatchSize
+}
+
 // RejectsPathFor is the default rejects file for an input file.
 func RejectsPathFor(input string) string {
 	ext := filepath.Ext(input)
@@ -171,21 +206,15 @@ func (s *Service) ImportAccounts(ctx context.Context, actor *auth.Actor, r io.Re
 		return nil, err
 	}
 	defer tab.Close()
-	overrides := map[string]string{}
 	precisionCol := -1 // Meridian's own exports say how exact each location is
 	for i, h := range tab.Header() {
 		if strings.EqualFold(strings.TrimSpace(h), "precision") {
 			precisionCol = i
 		}
-		// Columns Meridian writes on export that are derived, not imported.
-		switch strings.ToLower(strings.TrimSpace(h)) {
-		case "reject_reason", "territory", "precision", "geo_source", "owner_name", "last_visit_at", "last_visit_result", "created_at", "updated_at":
-			overrides[h] = "ignore"
-		}
 	}
-	for k, v := range opt.Overrides {
-		overrides[k] = v
-	}
+	// Columns Meridian writes on export that are derived, not imported.
+	overrides := opt.overrides(tab.Header(), "reject_reason", "territory", "precision", "geo_source", "owner_name",
+		"last_visit_at", "last_visit_result", "created_at", "updated_at")
 	m, err := importer.NewAccountMapping(tab.Header(), overrides)
 	if err != nil {
 		return nil, err
@@ -220,15 +249,8 @@ func (s *Service) ImportAccounts(ctx context.Context, actor *auth.Actor, r io.Re
 	if err != nil {
 		return nil, err
 	}
-	rejectsPath := opt.RejectsPath
-	if rejectsPath == "" {
-		rejectsPath = RejectsPathFor(name)
-	}
-	rej := &rejects{path: rejectsPath, header: tab.Header()}
-	batchSize := opt.BatchSize
-	if batchSize <= 0 {
-		batchSize = 2000
-	}
+	rej := opt.rejects(name, tab.Header())
+	batchSize := opt.batchSize()
 	fields := importFields(m)
 	sum := &ImportSummary{}
 	now := s.Now()

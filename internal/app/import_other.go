@@ -29,16 +29,7 @@ func (s *Service) ImportInteractions(ctx context.Context, actor *auth.Actor, r i
 		return nil, err
 	}
 	defer tab.Close()
-	overrides := map[string]string{}
-	for _, h := range tab.Header() {
-		if strings.EqualFold(strings.TrimSpace(h), "reject_reason") {
-			overrides[h] = "ignore"
-		}
-	}
-	for k, v := range opt.Overrides {
-		overrides[k] = v
-	}
-	m, err := importer.NewInteractionMapping(tab.Header(), overrides)
+	m, err := importer.NewInteractionMapping(tab.Header(), opt.overrides(tab.Header(), "reject_reason"))
 	if err != nil {
 		return nil, err
 	}
@@ -50,15 +41,8 @@ func (s *Service) ImportInteractions(ctx context.Context, actor *auth.Actor, r i
 	if err != nil {
 		return nil, err
 	}
-	rejectsPath := opt.RejectsPath
-	if rejectsPath == "" {
-		rejectsPath = RejectsPathFor(name)
-	}
-	rej := &rejects{path: rejectsPath, header: tab.Header()}
-	batchSize := opt.BatchSize
-	if batchSize <= 0 {
-		batchSize = 2000
-	}
+	rej := opt.rejects(name, tab.Header())
+	batchSize := opt.batchSize()
 	sum := &ImportSummary{}
 	err = s.Store.ImportInteractions(ctx, func(im visit.Importer) error {
 		var batch []*visit.Interaction
