@@ -47,11 +47,7 @@ func TestBrowserMap(t *testing.T) {
 	var metrics string
 	var png []byte
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(f.srv.URL+"/login"),
-		chromedp.WaitVisible("#email"),
-		chromedp.SendKeys("#email", "manager@example.com"),
-		chromedp.SendKeys("#password", "correct horse battery"),
-		chromedp.Click("#sign-in"),
+		signIn(f.srv.URL, "manager@example.com"),
 		chromedp.WaitVisible("#map"),
 		chromedp.WaitReady("#map canvas"),
 		ignore(chromedp.Poll[bool](`(() => { const e = document.querySelector('#metrics-accounts'); return !!e && /[0-9]/.test(e.textContent) })()`, chromedp.WithPollingTimeout(20*time.Second))),
@@ -96,11 +92,7 @@ func TestBrowserSatellite(t *testing.T) {
 	})
 	var pressed chromedp.AttributeResult
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(f.srv.URL+"/login"),
-		chromedp.WaitVisible("#email"),
-		chromedp.SendKeys("#email", "rep1@example.com"),
-		chromedp.SendKeys("#password", "correct horse battery"),
-		chromedp.Click("#sign-in"),
+		signIn(f.srv.URL, "rep1@example.com"),
 		chromedp.WaitVisible("#toggle-satellite"),
 		chromedp.Click("#toggle-satellite"),
 		ignore(chromedp.Poll[bool](`document.querySelector('#toggle-satellite').getAttribute('aria-pressed') === 'true'`, chromedp.WithPollingTimeout(10*time.Second))),
@@ -132,11 +124,7 @@ func TestBrowserTagAndCustomFilter(t *testing.T) {
 		return ignore(chromedp.Poll[bool](`document.querySelector('#metrics-accounts').textContent.trim() === '`+want+`'`, chromedp.WithPollingTimeout(15*time.Second)))
 	}
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(f.srv.URL+"/login"),
-		chromedp.WaitVisible("#email"),
-		chromedp.SendKeys("#email", "manager@example.com"),
-		chromedp.SendKeys("#password", "correct horse battery"),
-		chromedp.Click("#sign-in"),
+		signIn(f.srv.URL, "manager@example.com"),
 		chromedp.WaitVisible("#filter-field"),
 		metric("5"), // the four territory accounts and the tagged one are in view
 		chromedp.SendKeys("#filter-field", "vip"),

@@ -51,8 +51,26 @@ func ignore[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 	return into(&v, a)
 }
 
-// browser starts a headless Chromium for one test.
+// signIn opens the sign-in page of the server at base and signs in with the
+// fixture's password.
+func signIn(base, email string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible("#email"),
+		chromedp.SendKeys("#email", email),
+		chromedp.SendKeys("#password", "correct horse battery"),
+		chromedp.Click("#sign-in"),
+	)
+}
+
+// browser starts a headless Chromium for one test, for at most a minute.
 func browser(t *testing.T) context.Context {
+	t.Helper()
+	return browserFor(t, 60*time.Second)
+}
+
+// browserFor starts a headless Chromium whose session lasts at most limit.
+func browserFor(t *testing.T, limit time.Duration) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
@@ -72,7 +90,7 @@ func browser(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancel3 := context.WithTimeout(ctx, limit)
 	t.Cleanup(cancel3)
 	return ctx
 }
@@ -146,11 +164,7 @@ func TestBrowserPhoneLayout(t *testing.T) {
 	var scrollWidth int
 	err := chromedp.Do(ctx,
 		chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile),
-		chromedp.Navigate(f.srv.URL+"/login"),
-		chromedp.WaitVisible("#email"),
-		chromedp.SendKeys("#email", "manager@example.com"),
-		chromedp.SendKeys("#password", "correct horse battery"),
-		chromedp.Click("#sign-in"),
+		signIn(f.srv.URL, "manager@example.com"),
 		chromedp.WaitReady("#sign-out"),
 		chromedp.Navigate(f.srv.URL+"/#/accounts"),
 		chromedp.WaitVisible("#accounts-total"),
