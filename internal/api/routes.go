@@ -41,6 +41,20 @@ var accountFilterParams = []param{
 // routeTable lists every route of the API. Keep it the single list: the mux
 // and the OpenAPI document are both built from it.
 func (s *Server) routeTable() []route {
+	var rs []route
+	rs = append(rs, s.coreRoutes()...)
+	// Each feature lists its routes in its own file.
+	rs = append(rs, s.planningRoutes()...)
+	rs = append(rs, s.fieldRoutes()...)
+	rs = append(rs, s.rulesRoutes()...)
+	rs = append(rs, s.journeyRoutes()...)
+	rs = append(rs, s.analyticsRoutes()...)
+	rs = append(rs, s.designRoutes()...)
+	return rs
+}
+
+// coreRoutes are the platform's and the map's routes.
+func (s *Server) coreRoutes() []route {
 	return []route{
 		{Method: "GET", Pattern: "/healthz", Summary: "Liveness and database check", Tag: "ops", Public: true, Returns: "Health", Handler: s.handleHealth},
 		{Method: "GET", Pattern: "/metrics", Summary: "Prometheus metrics", Tag: "ops", Public: true, Returns: "text", Handler: s.handleMetrics},
