@@ -42,6 +42,9 @@ type Filter struct {
 	Tags         []string
 	Custom       map[string]string // custom field → exact value
 	IDs          []int64           // only these accounts
+	// Overlay keeps only the accounts inside a map overlay's features. The
+	// app resolves it to ids before a store sees the filter.
+	Overlay int64
 	// LastVisitFrom/To bound the last visit (inclusive; zero: open); with
 	// NeverVisited, accounts never visited pass too (alone: only those).
 	LastVisitFrom, LastVisitTo time.Time

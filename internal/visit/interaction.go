@@ -30,6 +30,18 @@ type Interaction struct {
 	Source     string // manual, import, auto
 	Properties map[string]string
 	CreatedAt  time.Time
+
+	// EndedAt and Duration: when a visit ended and how long it took (set
+	// for automatic visits; zero when unknown).
+	EndedAt  time.Time
+	Duration time.Duration
+	// Verified and DistanceM: for a check-in with a location, whether it
+	// was within the verification radius of the account and how far; nil
+	// when the check-in had no location or the account none.
+	Verified  *bool
+	DistanceM *float64
+	// FollowUpAt, when set, becomes the account's next follow-up.
+	FollowUpAt time.Time
 }
 
 var token = regexp.MustCompile(`^[a-z0-9][a-z0-9_\-.]{0,63}$`)
@@ -64,6 +76,12 @@ func (in *Interaction) Validate() error {
 	}
 	if in.Source == "" {
 		in.Source = "manual"
+	}
+	if !in.EndedAt.IsZero() && in.EndedAt.Before(in.At) {
+		return derrors.Invalidf("ended_at: before at")
+	}
+	if in.Duration < 0 {
+		return derrors.Invalidf("duration: must not be negative")
 	}
 	return nil
 }
