@@ -20,6 +20,12 @@ func cmdImport(e *env, args []string) error {
 		return errUsage
 	}
 	kind := args[0]
+	if kind == "journey" {
+		return cmdImportJourney(e, args[1:])
+	}
+	if kind == "overlay" {
+		return cmdImportOverlay(e, args[1:])
+	}
 	synopsis := map[string]string{
 		"accounts":     "import accounts FILE [--map \"Header=field\"]... [--stage \"CRM value=stage\"]... [--rejects FILE] [--geocoder nominatim=URL] [--json]",
 		"interactions": "import interactions FILE [--map \"Header=field\"]... [--rejects FILE] [--json]",
@@ -141,12 +147,15 @@ func cmdExport(e *env, args []string) error {
 		return errUsage
 	}
 	kind := args[0]
+	if kind == "journey" {
+		return cmdExportJourney(e, args[1:])
+	}
 	fs := e.flags("export "+kind, "export accounts|territories|interactions --format csv|geojson [--out FILE]")
 	defFormat := "csv"
 	if kind == "territories" {
 		defFormat = "geojson"
 	}
-	format := fs.String("format", defFormat, "csv or geojson (accounts); geojson (territories); csv (interactions)")
+	format := fs.String("format", defFormat, "csv or geojson (accounts); geojson or kml (territories); csv (interactions)")
 	outPath := fs.String("out", "", "write to FILE instead of standard output")
 	if _, err := parse(fs, args[1:]); err != nil {
 		return err
@@ -169,6 +178,10 @@ func cmdExport(e *env, args []string) error {
 	case "accounts":
 		_, err = svc.ExportAccounts(e.ctx, auth.System, accountFilterAll, *format, w)
 	case "territories":
+		if *format == "kml" {
+			_, err = svc.ExportTerritoriesKML(e.ctx, auth.System, w)
+			break
+		}
 		_, err = svc.ExportTerritories(e.ctx, auth.System, *format, w)
 	case "interactions":
 		_, err = svc.ExportInteractions(e.ctx, auth.System, *format, w)

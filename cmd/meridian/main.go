@@ -62,7 +62,16 @@ Usage:
   meridian import accounts FILE [--map H=field]...    import a CRM export (CSV or XLSX)
   meridian import interactions FILE                   import touchpoints (CSV or XLSX)
   meridian import territories FILE.geojson            import territories
-  meridian export accounts|territories|interactions --format csv|geojson
+  meridian export accounts|territories|interactions --format csv|geojson|kml
+  meridian territory check|balance|union|history      check, build and balance territories
+  meridian import overlay FILE.geojson [--name N]     import a map overlay (storm swaths, zones)
+  meridian rules run [--json] | rules list            run the re-engagement rules now / list them
+  meridian analyze funnel|paths|attribution|variants|segments …  journey analytics (--json)
+  meridian route solve FILE [--time-limit 10s] [--objective vehicles|distance] [--json]  solve a TSPLIB, Solomon or Meridian JSON instance
+  meridian bench routing [--family tsplib|solomon|homberger] [--time-limit 10s]  run the routing benchmarks
+  meridian journey templates | new --template NAME    journey map templates; create a journey from one
+  meridian import journey FILE.json [--json]          import a journey map document
+  meridian export journey ID --format json|svg|pdf|png  export a journey map
   meridian backup FILE                                a consistent copy of the database
   meridian version
 
@@ -93,6 +102,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdImport(e, rest)
 	case "export":
 		return cmdExport(e, rest)
+	case "territory":
+		return cmdTerritory(e, rest)
+	case "rules":
+		return cmdRules(e, rest)
+	case "analyze":
+		return cmdAnalyze(e, rest)
+	case "route":
+		return cmdRoute(e, rest)
+	case "bench":
+		return cmdBench(e, rest)
+	case "journey":
+		return cmdJourney(e, rest)
 	case "backup":
 		return cmdBackup(e, rest)
 	case "version", "--version":

@@ -34,6 +34,8 @@ func cmdServe(e *env, args []string) error {
 	attribution := fs.String("attribution", "", "attribution text for the online basemap (required by most tile providers)")
 	var geocoders multi
 	fs.Var(&geocoders, "geocoder", "online geocoder for imports: nominatim=URL or census=URL (repeatable)")
+	nf := notifyFlags(fs, e, true) // --smtp, --smtp-from, --webhook-secret, --rules-every (rules.go)
+	roadMatrix := fs.String("road-matrix", "great-circle", "travel times for route planning: great-circle, osrm=URL or valhalla=URL (roadmatrix.go)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -47,6 +49,9 @@ func cmdServe(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := useRoadMatrix(svc, *roadMatrix); err != nil {
+		return err
+	}
 
 	var logins []string
 	if *demoFlag {
@@ -107,6 +112,7 @@ func cmdServe(e *env, args []string) error {
 			fmt.Fprintln(e.stdout, l)
 		}
 	}
+	go nf.loop(e.ctx, nf.wire(svc), log) // re-engagement rules and digests, wired before the server starts
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go housekeep(e.ctx, svc, log)

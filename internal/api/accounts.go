@@ -202,8 +202,18 @@ func (s *Server) accountFilter(r *http.Request, actor *auth.Actor, n *names) (ac
 	default:
 		return f, derrors.Invalidf("last_visit: %q is not \"never\" (use last_visit_after / last_visit_before for a range)", v)
 	}
+	ov, err := overlayParam(r)
+	if err != nil {
+		return f, err
+	}
+	f.Overlay = ov
 	f.Text = q.Get("q")
 	f.Tags = queryList(r, "tag")
+	if ids, err := s.selectionIDs(r); err != nil { // a saved selection (analytics.go)
+		return f, err
+	} else if ids != nil {
+		f.IDs = ids
+	}
 	for k, vs := range q {
 		if name, ok := strings.CutPrefix(k, "custom."); ok && name != "" && len(vs) > 0 {
 			if f.Custom == nil {

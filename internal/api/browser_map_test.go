@@ -52,10 +52,16 @@ func TestBrowserMap(t *testing.T) {
 		chromedp.WaitReady("#map canvas"),
 		ignore(chromedp.Poll[bool](`(() => { const e = document.querySelector('#metrics-accounts'); return !!e && /[0-9]/.test(e.textContent) })()`, chromedp.WithPollingTimeout(20*time.Second))),
 		into(&metrics, chromedp.Text("#metrics-panel")),
-		chromedp.Sleep(500*time.Millisecond),
-		into(&png, chromedp.CaptureScreenshot()),
 	)
 	if err != nil {
+		t.Fatal(err)
+	}
+	// The metrics panel may fill before the map has loaded its style and
+	// asked for tiles (software WebGL is slow): wait for the tiles.
+	for deadline := time.Now().Add(20 * time.Second); tileRequests.Load() == 0 && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := chromedp.Do(ctx, chromedp.Sleep(500*time.Millisecond), into(&png, chromedp.CaptureScreenshot())); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(screenshotDir(t), "map-manager.png")

@@ -13,7 +13,7 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) error {
 	if format == "" {
 		format = map[string]string{"accounts": "csv", "territories": "geojson", "interactions": "csv"}[kind]
 	}
-	ctype := map[string]string{"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}[format]
+	ctype := map[string]string{"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json", "kml": "application/vnd.google-earth.kml+xml"}[format]
 	if ctype == "" {
 		return derrors.Invalidf("format: %q is not csv or geojson", format)
 	}
@@ -37,8 +37,14 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Disposition", `attachment; filename="accounts.`+format+`"`)
 		_, err = s.svc.ExportAccounts(ctx, actor, f, format, w)
 	case "territories":
+		if format == "kml" {
+			w.Header().Set("Content-Type", ctype)
+			w.Header().Set("Content-Disposition", `attachment; filename="territories.kml"`)
+			_, err = s.svc.ExportTerritoriesKML(ctx, actor, w)
+			break
+		}
 		if format != "geojson" {
-			err = derrors.Invalidf("format: territories export as geojson only")
+			err = derrors.Invalidf("format: territories export as geojson or kml")
 			break
 		}
 		w.Header().Set("Content-Type", ctype)

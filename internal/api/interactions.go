@@ -1,10 +1,12 @@
 package api
 
 import (
+	"math"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/meridian-crm/meridian/internal/auth"
 	"github.com/meridian-crm/meridian/internal/derrors"
 	"github.com/meridian-crm/meridian/internal/geo"
 	"github.com/meridian-crm/meridian/internal/visit"
@@ -27,6 +29,11 @@ type interactionJSON struct {
 	Notes      string            `json:"notes"`
 	Source     string            `json:"source"`
 	Properties map[string]string `json:"properties"`
+	EndedAt    *string           `json:"ended_at"`
+	DurationS  *int64            `json:"duration_s"`
+	Verified   *bool             `json:"verified"`
+	DistanceM  *float64          `json:"distance_m"`
+	FollowUpAt *string           `json:"follow_up_at"`
 }
 
 func (n *names) interaction(in *visit.Interaction) interactionJSON {
@@ -41,6 +48,13 @@ func (n *names) interaction(in *visit.Interaction) interactionJSON {
 	}
 	if j.Properties == nil {
 		j.Properties = map[string]string{}
+	}
+	j.EndedAt, j.FollowUpAt, j.Verified = timeJSON(in.EndedAt), timeJSON(in.FollowUpAt), in.Verified
+	if in.DistanceM != nil {
+		j.DistanceM = ptr(math.Round(*in.DistanceM*10) / 10)
+	}
+	if in.Duration > 0 || !in.EndedAt.IsZero() {
+		j.DurationS = ptr(int64(in.Duration / time.Second))
 	}
 	return j
 }
@@ -88,6 +102,7 @@ func (s *Server) handleCreateInteraction(w http.ResponseWriter, r *http.Request)
 		Lat        *float64          `json:"lat"`
 		Notes      string            `json:"notes"`
 		Properties map[string]string `json:"properties"`
+		FollowUpAt string            `json:"follow_up_at"`
 	}
 	if err := decode(r, &body); err != nil {
 		return err
@@ -110,21 +125,33 @@ func (s *Server) handleCreateInteraction(w http.ResponseWriter, r *http.Request)
 		}
 		in.At = t
 	}
+	if body.FollowUpAt != "" {
+		t, err := parseTimeParam("follow_up_at", body.FollowUpAt)
+		if err != nil {
+			return err
+		}
+		in.FollowUpAt = t
+	}
 	if (body.Lon == nil) != (body.Lat == nil) {
 		return derrors.Invalidf("lon, lat: give both or neither")
 	}
 	if body.Lon != nil {
-		p := geo.Point{Lon: *body.Lon, Lat: *body.Lat}
-		if err := p.Validate(); err != nil {
-			return derrors.Invalidf("lon, lat: %v", err)
+		if v := *body.Lon; math.IsNaN(v) || v < -180 || v > 180 {
+			return derrors.Invalidf("lon: %v is not a longitude; it must be between -180 and 180", v)
 		}
-		in.Location = &p
+		if v := *body.Lat; math.IsNaN(v) || v < -90 || v > 90 {
+			return derrors.Invalidf("lat: %v is not a latitude; it must be between -90 and 90", v)
+		}
+		in.Location = &geo.Point{Lon: *body.Lon, Lat: *body.Lat}
 	}
-	n, err := s.names(ctx, actor)
-	if err != nil {
-		return err
-	}
+	// A check-in by the caller needs only the caller's name: loading every
+	// user and territory would cost more than the check-in itself.
+	n := &names{users: map[int64]*auth.User{actor.User.ID: actor.User}}
 	if body.User != "" {
+		var err error
+		if n, err = s.names(ctx, actor); err != nil {
+			return err
+		}
 		if in.UserID, err = n.resolveUser(actor, "user", body.User); err != nil {
 			return err
 		}

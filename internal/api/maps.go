@@ -55,9 +55,9 @@ func (s *Server) tileFilter(r *http.Request, actor *auth.Actor, n *names, mi *ap
 		tf.LastVisitFrom, tf.LastVisitTo = 1, 1
 	}
 	tf.NeverVisited = f.NeverVisited
-	if f.Text != "" || len(f.Tags) > 0 || len(f.Custom) > 0 {
+	if f.Text != "" || len(f.Tags) > 0 || len(f.Custom) > 0 || len(f.IDs) > 0 {
 		ids := map[int64]bool{}
-		sub := account.Filter{Text: f.Text, Tags: f.Tags, Custom: f.Custom, BBox: f.BBox}
+		sub := account.Filter{Text: f.Text, Tags: f.Tags, Custom: f.Custom, BBox: f.BBox, IDs: f.IDs}
 		if err := s.svc.EachAccount(r.Context(), actor, sub, func(a *account.Account) error {
 			ids[a.ID] = true
 			return nil
@@ -65,6 +65,11 @@ func (s *Server) tileFilter(r *http.Request, actor *auth.Actor, n *names, mi *ap
 			return tf, err
 		}
 		tf.Allowed = func(id int64) bool { return ids[id] }
+	}
+	if f.Overlay != 0 {
+		if tf.Allowed, err = s.svc.OverlayFilter(r.Context(), f.Overlay, mi, tf.Allowed); err != nil {
+			return tf, err
+		}
 	}
 	return tf, nil
 }

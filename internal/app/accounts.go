@@ -13,12 +13,18 @@ import (
 // see; Total counts all of those, whatever the page size.
 func (s *Service) ListAccounts(ctx context.Context, actor *auth.Actor, f account.Filter, p account.Page) (account.List, error) {
 	f.Scope = actor.Scope
+	if f.Overlay != 0 {
+		return s.listInOverlay(ctx, f, p)
+	}
 	return s.Store.ListAccounts(ctx, f, p)
 }
 
 // EachAccount streams the accounts matching f that the actor may see.
 func (s *Service) EachAccount(ctx context.Context, actor *auth.Actor, f account.Filter, fn func(*account.Account) error) error {
 	f.Scope = actor.Scope
+	if f.Overlay != 0 {
+		return s.eachInOverlay(ctx, f, fn)
+	}
 	return s.Store.EachAccount(ctx, f, fn)
 }
 
@@ -142,14 +148,22 @@ func (s *Service) ListInteractions(ctx context.Context, actor *auth.Actor, accou
 
 // CreateInteraction records an interaction with an account the actor may
 // see, by the actor unless a manager says otherwise.
+//
+// A visit's outcome must be on the outcome list; a location verifies the
+// check-in against the account's (Verified, DistanceM); FollowUpAt becomes
+// the account's next follow-up.
 func (s *Service) CreateInteraction(ctx context.Context, actor *auth.Actor, in *visit.Interaction) error {
-	if _, err := s.GetAccount(ctx, actor, in.AccountID); err != nil {
+	a, err := s.GetAccount(ctx, actor, in.AccountID)
+	if err != nil {
 		return err
 	}
 	if in.UserID == 0 || !actor.IsManager() {
 		in.UserID = actor.User.ID
 	}
 	if err := in.Validate(); err != nil {
+		return err
+	}
+	if err := s.checkIn(ctx, a, in); err != nil {
 		return err
 	}
 	if err := s.Store.CreateInteraction(ctx, in); err != nil {

@@ -44,8 +44,11 @@ func (s *Service) ImportInteractions(ctx context.Context, actor *auth.Actor, r i
 	rej := opt.rejects(name, tab.Header())
 	batchSize := opt.batchSize()
 	sum := &ImportSummary{}
-	err = s.Store.ImportInteractions(ctx, func(im visit.Importer) error {
-		var batch []*visit.Interaction
+	// Reading and parsing run in one goroutine and the writes in another,
+	// as for accounts (import_accounts.go), so the two cores share the work.
+	produce := func(ctx context.Context, out chan<- []*visit.Interaction) error {
+		defer close(out)
+		batch := make([]*visit.Interaction, 0, batchSize)
 		err := eachRow(ctx, tab, rej, &sum.Rows, func(row importer.Row) error {
 			ir, err := m.Parse(row)
 			if err != nil {
@@ -57,11 +60,13 @@ func (s *Service) ImportInteractions(ctx context.Context, actor *auth.Actor, r i
 			}
 			batch = append(batch, in)
 			sum.Imported++
-			if len(batch) >= batchSize {
-				if err := im.Insert(ctx, batch); err != nil {
-					return err
+			if len(batch) == batchSize {
+				select {
+				case out <- batch:
+				case <-ctx.Done():
+					return ctx.Err()
 				}
-				batch = batch[:0]
+				batch = make([]*visit.Interaction, 0, batchSize)
 			}
 			return nil
 		})
@@ -69,10 +74,37 @@ func (s *Service) ImportInteractions(ctx context.Context, actor *auth.Actor, r i
 			return err
 		}
 		if len(batch) > 0 {
-			return im.Insert(ctx, batch)
+			select {
+			case out <- batch:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 		return nil
+	}
+	err = s.Store.ImportInteractions(ctx, func(im visit.Importer) error {
+		pctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		batches := make(chan []*visit.Interaction, 2)
+		produced := make(chan error, 1)
+		go func() { produced <- produce(pctx, batches) }()
+		stop := func(err error) error {
+			cancel()
+			for range batches { // let the producer finish
+			}
+			if perr := <-produced; err == nil {
+				err = perr
+			}
+			return err
+		}
+		for batch := range batches {
+			if err := im.Insert(ctx, batch); err != nil {
+				return stop(err)
+			}
+		}
+		return stop(nil)
 	})
+	s.AnalyticsChanged()
 	s.mapChanged()
 	if err != nil {
 		rej.abort()

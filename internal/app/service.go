@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"github.com/meridian-crm/meridian/internal/account"
+	"github.com/meridian-crm/meridian/internal/analytics"
 	"github.com/meridian-crm/meridian/internal/auth"
 	"github.com/meridian-crm/meridian/internal/derrors"
 	"github.com/meridian-crm/meridian/internal/geocode"
+	"github.com/meridian-crm/meridian/internal/plan"
 	"github.com/meridian-crm/meridian/internal/territory"
 	"github.com/meridian-crm/meridian/internal/visit"
 )
@@ -19,7 +21,13 @@ import (
 type Store interface {
 	account.Store
 	territory.Store
+	territory.DesignStore // balance history (issue 8)
 	visit.Store
+	analytics.Source
+	visit.PingStore // pings, tracking, automatic visits, rep activity (issue 5)
+	plan.Store      // route plans (issue 4)
+	RulesStore      // re-engagement rules, notifications, overlays (issue 5)
+	JourneyStore    // personas, journeys and versions (issue 6)
 	auth.Store
 	// Setting returns the JSON stored under key, or NotFound.
 	Setting(ctx context.Context, key string) (string, error)
@@ -49,6 +57,7 @@ type Service struct {
 	Log      *slog.Logger
 	Config   Config
 	Now      func() time.Time
+	Notifier Notifier // sends rule webhooks and email; nil sends none (rules.go)
 
 	mu       sync.Mutex
 	terrs    []*territory.Territory // cached, as of terrVer

@@ -97,14 +97,22 @@ func (s *Service) SignOut(ctx context.Context, cookie string) error {
 
 // TokenActor returns the actor of an API token.
 func (s *Service) TokenActor(ctx context.Context, secret string) (*auth.Actor, error) {
-	_, u, err := s.Store.TokenUser(ctx, auth.HashSecret(secret), s.Now())
+	hash := auth.HashSecret(secret)
+	if a := s.cachedToken(hash); a != nil { // see tokencache.go
+		return a, nil
+	}
+	_, u, err := s.Store.TokenUser(ctx, hash, s.Now())
 	if err != nil {
 		if derrors.Is(err, derrors.NotFound) {
 			return nil, derrors.E(derrors.Unauthenticated, "unknown or revoked API token")
 		}
 		return nil, err
 	}
-	return s.Actor(ctx, u)
+	a, err := s.Actor(ctx, u)
+	if err == nil {
+		s.cacheToken(hash, a)
+	}
+	return a, err
 }
 
 // CreateToken makes an API token for the user with email and returns its
@@ -141,6 +149,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor *auth.Actor, userID, to
 			if err := s.Store.RevokeToken(ctx, tokenID, s.Now()); err != nil {
 				return err
 			}
+			s.forgetTokens()
 			s.audit(ctx, actor, "token.revoke", fmt.Sprint(tokenID), "")
 			return nil
 		}
@@ -230,6 +239,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *auth.Actor, id int64, p
 	if err := s.Store.UpdateUser(ctx, u); err != nil {
 		return nil, err
 	}
+	s.forgetTokens()
 	if u.Role != oldRole {
 		s.audit(ctx, actor, "user.role", u.Email, fmt.Sprintf("%s→%s", oldRole, u.Role))
 	}
@@ -251,6 +261,7 @@ func (s *Service) DeleteUser(ctx context.Context, actor *auth.Actor, id int64) e
 	if err := s.Store.DeleteUser(ctx, id); err != nil {
 		return err
 	}
+	s.forgetTokens()
 	s.invalidateTerritories()
 	s.audit(ctx, actor, "user.delete", u.Email, "")
 	return nil
@@ -276,10 +287,16 @@ func (s *Service) Audit(ctx context.Context, actor *auth.Actor, limit int, befor
 }
 
 // Housekeep removes expired sessions and sign-in attempts older than a day
-// (the rate limit looks back minutes). serve runs it every hour.
+// (the rate limit looks back minutes), and pings older than the retention
+// period. serve runs it every hour.
 func (s *Service) Housekeep(ctx context.Context) (int64, error) {
 	now := s.Now()
-	return s.Store.PurgeExpired(ctx, now, now.Add(-24*time.Hour))
+	n, err := s.Store.PurgeExpired(ctx, now, now.Add(-24*time.Hour))
+	if err != nil {
+		return n, err
+	}
+	pings, err := s.housekeepPings(ctx)
+	return n + pings, err
 }
 
 var (

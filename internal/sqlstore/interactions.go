@@ -51,28 +51,7 @@ func scanInteraction(s scanner) (*visit.Interaction, error) {
 	return &in, nil
 }
 
-// CreateInteraction implements visit.Store.
-func (db *DB) CreateInteraction(ctx context.Context, in *visit.Interaction) error {
-	in.CreatedAt = db.Now()
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM accounts WHERE id = ?`), in.AccountID).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return derrors.NotFoundf("account %d not found", in.AccountID)
-		}
-		ids, err := db.dialect.ReserveIDs(ctx, tx, "interactions", 1)
-		if err != nil {
-			return err
-		}
-		in.ID = ids[0]
-		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO interactions (`+interactionCols+`) VALUES (`+placeholders(interactionColCount)+`)`), interactionArgs(in)...); err != nil {
-			return err
-		}
-		return db.refreshLastVisit(ctx, tx, []int64{in.AccountID})
-	})
-}
+// CreateInteraction (with group commit) is in field.go.
 
 // refreshLastVisit sets each account's last visit from its newest visit.
 func (db *DB) refreshLastVisit(ctx context.Context, tx *sql.Tx, ids []int64) error {
@@ -125,7 +104,7 @@ func (db *DB) ListInteractions(ctx context.Context, accountID int64, p visit.Pag
 	if err := db.r.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM interactions WHERE account_id = ?`), accountID).Scan(&list.Total); err != nil {
 		return list, err
 	}
-	query := `SELECT ` + interactionCols + ` FROM interactions WHERE account_id = ?`
+	query := `SELECT ` + interactionFullCols + ` FROM interactions WHERE account_id = ?`
 	args := []any{accountID}
 	if p.Cursor != "" {
 		at, id, err := decodeInteractionCursor(p.Cursor)
@@ -141,7 +120,7 @@ func (db *DB) ListInteractions(ctx context.Context, accountID int64, p visit.Pag
 	}
 	defer rows.Close()
 	for rows.Next() {
-		in, err := scanInteraction(rows)
+		in, err := scanInteractionFull(rows)
 		if err != nil {
 			return list, err
 		}
@@ -180,20 +159,12 @@ func (db *DB) EachInteraction(ctx context.Context, fn func(*visit.Interaction) e
 // ImportInteractions implements visit.Store.
 func (db *DB) ImportInteractions(ctx context.Context, fn func(visit.Importer) error) error {
 	return db.inBulkTx(ctx, "interactions", func(tx *sql.Tx) error {
-		im := &interactionImporter{db: db, tx: tx, touched: map[int64]bool{}}
-		defer func() {
-			if im.stmt != nil {
-				im.stmt.Close()
-			}
-		}()
+		im := newBulkInteractionImporter(db, tx) // interactions_bulk.go
+		defer im.close()
 		if err := fn(im); err != nil {
 			return err
 		}
-		ids := make([]int64, 0, len(im.touched))
-		for id := range im.touched {
-			ids = append(ids, id)
-		}
-		return db.refreshLastVisit(ctx, tx, ids)
+		return im.finish(ctx)
 	})
 }
 

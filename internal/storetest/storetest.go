@@ -24,7 +24,10 @@ import (
 type Store interface {
 	account.Store
 	territory.Store
+	territory.DesignStore // balance history (issue 8)
 	visit.Store
+	visit.PingStore // pings, tracking, automatic visits, rep activity (issue 5)
+	JourneyStore    // personas, journeys and versions (issue 6)
 	auth.Store
 }
 
@@ -46,9 +49,18 @@ func Run(t *testing.T, open Opener) {
 		{"Territories", testTerritories},
 		{"Interactions", testInteractions},
 		{"InteractionImport", testInteractionImport},
+		{"CheckIns", testCheckIns},
+		{"Pings", testPings},
+		{"AutoVisits", testAutoVisits},
 		{"Users", testUsers},
 		{"TokensSessions", testTokensSessions},
 		{"SignInsAudit", testSignInsAudit},
+		{"TerritoryDesign", testTerritoryDesign},
+		{"Rules", testRules},
+		{"Notifications", testNotifications},
+		{"Overlays", testOverlays},
+		{"Plans", testPlans},
+		{"Journeys", testJourneys},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,6 +24,7 @@ async function boot() {
   setCsrfToken(me.csrf_token);
   const user = me.user || {};
   showUser(user);
+  import('./inbox.js').then((m) => m.mountInbox(byId('user'))).catch((err) => console.warn('inbox:', err.message));
   const visible = routes.filter((r) => !r.roles || r.roles.includes(user.role));
   const links = buildNav(visible);
   byId('sign-out').addEventListener('click', signOut);

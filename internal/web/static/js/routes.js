@@ -31,37 +31,33 @@ export const routes = [
   {
     path: 'routes',
     title: 'Routes',
-    load: comingSoon('Routes', 'Plan a day of visits and drive it in the best order.', [
-      'Pick accounts from the list or the map and order them by travel time',
-      'Start and end points, time windows and the time each visit takes',
-      'A route on the map, and check-ins along the way from your phone',
-    ]),
+    load: () => import('./pages/routes.js'),
   },
   {
     path: 'journeys',
     title: 'Journeys',
-    load: comingSoon('Journeys', 'Map how customers move from first contact to won.', [
-      'Customer journey maps: stages, touchpoints and channels for each persona',
-      'Where accounts stall, and how long each step takes',
-      'Visits and campaigns placed on the journey',
-    ]),
+    load: () => import('./pages/journeys.js'),
   },
   {
     path: 'analytics',
     title: 'Analytics',
-    load: comingSoon('Analytics', 'Funnels and reports on the pipeline and the field team.', [
-      'Conversion funnel between stages, by source channel and period',
-      'Pipeline value by stage, owner and territory',
-      'Visit activity and results by rep',
-    ]),
+    load: () => import('./pages/analytics.js'),
+    roles: ['admin', 'manager'],
+  },
+  {
+    path: 'rules',
+    title: 'Rules',
+    roles: ['manager', 'admin'],
+    load: () => import('./pages/rules.js'),
+  },
+  {
+    path: 'leaderboard',
+    title: 'Leaderboard',
+    load: () => import('./pages/leaderboard.js'),
   },
   {
     path: 'territories',
     title: 'Territories',
-    load: comingSoon('Territories', 'Divide the market into territories and assign them to reps.', [
-      'Territories drawn on the map or imported from a file',
-      'Reps assigned to each territory, and the accounts and value in each',
-      'Balance workloads by moving boundaries',
-    ]),
+    load: () => import('./pages/territories.js'),
   },
 ];

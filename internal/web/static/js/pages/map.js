@@ -30,7 +30,10 @@ import {
   CLUSTER_LABEL, CLUSTER_RADIUS, COLOR_FIELDS, FONT, NO_VALUE_COLOR,
   absolute, addCategories, basemapStyle, bbox, clusterColor, colorScheme,
 } from '../map/style.js';
+import { overlayTools } from '../map/overlays.js';
 import { territoryTools } from '../map/territories.js';
+import { trailControl } from '../map/trail.js';
+import { checkInForm, visitFacts } from '../field/checkin.js';
 import { setQuery } from '../router.js';
 import { getStages, safeColor, stageChip } from '../stages.js';
 
@@ -72,8 +75,9 @@ export function mount(container, ctx) {
     q: (q.get('q') || '').trim(),
     visit: VISIT_FILTERS.some((v) => v.value === q.get('visit')) ? q.get('visit') : '',
     color: q.get('color') || 'stage',
+    overlay: (q.get('overlay') || '').trim(),
     /** Filters the page has no control for, carried from the address (tag, custom.*). */
-    extra: Object.fromEntries([...q.entries()].filter(([k]) => k === 'tag' || k.startsWith('custom.'))),
+    extra: Object.fromEntries([...q.entries()].filter(([k]) => k === 'tag' || k === 'selection' || k.startsWith('custom.'))),
     field: (q.get('field') || '').trim(),
     /** @type {import('../stages.js').Stage[]} */
     stageList: [],
@@ -245,12 +249,17 @@ export function mount(container, ctx) {
     });
   }
 
+  const overlays = overlayTools({ signal: ctx.signal, canEdit: canEditTerritories, only: state.overlay,
+    onFilter: (id) => { state.overlay = id; setQuery({ overlay: id }); refreshAccounts(); } });
+
   container.append(
     h('div', { class: 'map-page' },
       h('h1', { class: 'visually-hidden' }, 'Map'),
       filters,
       h('div', { class: 'map-body' },
-        h('div', { class: 'map-stage' }, mapEl, loading, legend, locate, satellite, mapStatus, state.tools && state.tools.element, drawer),
+        h('div', { class: 'map-stage' }, mapEl, loading, legend, locate, satellite, mapStatus, state.tools && state.tools.element,
+          h('div', { class: 'map-layers' }, overlays.element,
+            trailControl({ signal: ctx.signal, map: () => state.map, me: (ctx.me && ctx.me.user) || { id: 0, role: 'rep' } })), drawer),
         side)),
   );
 
@@ -276,6 +285,7 @@ export function mount(container, ctx) {
     if (state.owner) p.owner = state.owner;
     if (state.territory) p.territory = state.territory;
     if (state.q) p.q = state.q;
+    if (state.overlay) p.overlay = state.overlay;
     const v = VISIT_FILTERS.find((f) => f.value === state.visit);
     if (v && v.after) p.last_visit_after = daysAgo(v.after);
     if (v && v.before) p.last_visit_before = daysAgo(v.before);
@@ -509,6 +519,7 @@ export function mount(container, ctx) {
       if (state.destroyed) return;
       loading.hidden = true;
       addOverlays();
+      overlays.attach(map);
       if (state.tools) state.tools.attach(map);
       onMoved();
     });
@@ -1057,6 +1068,7 @@ export function mount(container, ctx) {
         h('div', { class: 'drawer-sub' }, stageChip(state.stageByKey, a.stage), editBtn)),
       details,
       form,
+      checkInForm(a, { signal: ctx.signal, onSaved: () => openDrawer(a.id, state.drawer.returnFocus) }),
       h('section', { class: 'timeline-section', 'aria-labelledby': 'timeline-heading' },
         h('h3', { id: 'timeline-heading', class: 'panel-title' }, 'Activity'),
         timeline(interactions, a.id)));
@@ -1101,6 +1113,7 @@ export function mount(container, ctx) {
         at ? h('time', { datetime: at.toISOString(), title: formatDateTime(at) }, formatRelativeDate(at)) : null),
       it.outcome ? h('p', { class: 'timeline-outcome' }, String(it.outcome)) : null,
       it.notes ? h('p', { class: 'timeline-notes' }, String(it.notes)) : null,
+      visitFacts(it),
       it.user ? h('p', { class: 'timeline-user muted' }, typeof it.user === 'object' ? (it.user.name || it.user.email || '') : String(it.user)) : null);
   }
 

@@ -1,0 +1,471 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/meridian-crm/meridian/internal/account"
+	"github.com/meridian-crm/meridian/internal/analytics"
+	"github.com/meridian-crm/meridian/internal/auth"
+	"github.com/meridian-crm/meridian/internal/derrors"
+	"github.com/meridian-crm/meridian/internal/visit"
+)
+
+// ParseWindow reads a duration such as 14d, 2w, 36h, 3600s or 90m.
+func ParseWindow(field, s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}
+	if u, ok := unit[s[len(s)-1]]; ok {
+		if n, err := strconv.ParseFloat(s[:len(s)-1], 64); err == nil && n > 0 {
+			return time.Duration(n * float64(u)), nil
+		}
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
+		return time.Duration(n) * time.Second, nil
+	}
+	return 0, derrors.Invalidf("%s: %q is not a duration such as 14d, 36h or 3600s", field, s)
+}
+
+func parseFilters(field string, ss []string) ([]visit.Filter, error) {
+	var out []visit.Filter
+	for i, s := range ss {
+		f, err := visit.ParseFilter(s)
+		if err != nil {
+			return nil, derrors.Invalidf("%s %d: %s", field, i+1, derrors.Message(err))
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func optFilter(field, s string) (visit.Filter, error) {
+	if strings.TrimSpace(s) == "" {
+		return visit.Filter{}, nil
+	}
+	f, err := visit.ParseFilter(s)
+	if err != nil {
+		return f, derrors.Invalidf("%s: %s", field, derrors.Message(err))
+	}
+	return f, nil
+}
+
+func parseDay(field, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, derrors.Invalidf("%s: %q is not a date (YYYY-MM-DD) or RFC 3339 time", field, s)
+}
+
+// FunnelRequest asks for a funnel, as the CLI and the API take it.
+type FunnelRequest struct {
+	Steps      []string           `json:"steps"`
+	Window     string             `json:"window,omitempty"` // 14d, 3600s…
+	Mode       string             `json:"mode,omitempty"`   // comma-separated windowFunnel options
+	Exclusions []ExclusionRequest `json:"exclusions,omitempty"`
+	// Breakdown: channel, type, outcome, variant, stage, source or
+	// prop.NAME of the first-step interaction; or the account's territory,
+	// owner, account_stage or custom.FIELD.
+	Breakdown  string `json:"breakdown,omitempty"`
+	From       string `json:"from,omitempty"`
+	To         string `json:"to,omitempty"`
+	PerAccount bool   `json:"per_account,omitempty"`
+	// DropOffStep saves the accounts that reached this step (1-based) and no
+	// further as a selection the map and route planner open.
+	DropOffStep int `json:"dropoff_step,omitempty"`
+}
+
+// ExclusionRequest leaves out accounts that match Filter between two steps.
+type ExclusionRequest struct {
+	Filter string `json:"filter"`
+	From   int    `json:"from_step"`
+	To     int    `json:"to_step"`
+}
+
+// AccountLevel is one account's furthest step, by external id.
+type AccountLevel struct {
+	Account string `json:"account"`
+	ID      int64  `json:"id"`
+	Level   int    `json:"level"`
+}
+
+// FunnelReport is a funnel's answer.
+type FunnelReport struct {
+	*analytics.FunnelResult
+	PerAccount []AccountLevel `json:"per_account,omitempty"`
+	// Selection is the saved drop-off list, when asked for.
+	Selection *Selection `json:"selection,omitempty"`
+	// Interactions is how many interactions the index holds.
+	Interactions int     `json:"interactions"`
+	Seconds      float64 `json:"seconds"`
+}
+
+// Funnel runs a funnel over the stored interactions (managers and admins).
+func (s *Service) Funnel(ctx context.Context, actor *auth.Actor, req FunnelRequest) (*FunnelReport, error) {
+	if err := actor.RequireManager(); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	q := analytics.FunnelQuery{PerAccount: req.PerAccount, DropOff: req.DropOffStep}
+	var err error
+	if len(req.Steps) == 0 {
+		return nil, derrors.Invalidf("steps: give at least one step filter such as type=demo")
+	}
+	if q.Steps, err = parseFilters("step", req.Steps); err != nil {
+		return nil, err
+	}
+	if q.Window, err = ParseWindow("window", req.Window); err != nil {
+		return nil, err
+	}
+	if q.Mode, err = analytics.ParseMode(req.Mode); err != nil {
+		return nil, err
+	}
+	for i, x := range req.Exclusions {
+		f, err := visit.ParseFilter(x.Filter)
+		if err != nil {
+			return nil, derrors.Invalidf("exclusion %d: %s", i+1, derrors.Message(err))
+		}
+		q.Exclusions = append(q.Exclusions, analytics.Exclusion{Filter: f, From: x.From, To: x.To})
+	}
+	if q.From, err = parseDay("from", req.From); err != nil {
+		return nil, err
+	}
+	if q.To, err = parseDay("to", req.To); err != nil {
+		return nil, err
+	}
+	ai, err := s.Analytics(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fs := append([]visit.Filter{}, q.Steps...)
+	for _, x := range q.Exclusions {
+		fs = append(fs, x.Filter)
+	}
+	props := analytics.PropertyNames(fs...)
+	if name, ok := strings.CutPrefix(req.Breakdown, "prop."); ok {
+		props = append(props, name)
+	}
+	if err := s.withProperties(ctx, ai, props); err != nil {
+		return nil, err
+	}
+	switch b := req.Breakdown; {
+	case b == "":
+	case b == "territory" || b == "owner" || b == "account_stage" || strings.HasPrefix(b, "custom."):
+		labels, err := s.accountLabels(ctx, b)
+		if err != nil {
+			return nil, err
+		}
+		q.BreakdownLabel = func(id int64) string { return labels[id] }
+	default:
+		q.BreakdownField = b
+	}
+	res, err := analytics.Funnel(ai.Events, q)
+	if err != nil {
+		return nil, err
+	}
+	rep := &FunnelReport{FunnelResult: res, Interactions: ai.Len()}
+	if req.PerAccount {
+		ext, err := s.externalIDs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rep.PerAccount = make([]AccountLevel, len(res.PerAccount))
+		for i, a := range res.PerAccount {
+			rep.PerAccount[i] = AccountLevel{Account: ext[a.AccountID], ID: a.AccountID, Level: a.Level}
+		}
+		res.PerAccount = nil
+	}
+	if req.DropOffStep > 0 {
+		label := "Dropped off after step " + strconv.Itoa(req.DropOffStep) + " (" + req.Steps[req.DropOffStep-1] + ")"
+		if rep.Selection, err = s.SaveSelection(ctx, actor, label, res.DropOffAccounts); err != nil {
+			return nil, err
+		}
+	}
+	rep.Seconds = time.Since(start).Seconds()
+	return rep, nil
+}
+
+func (s *Service) externalIDs(ctx context.Context) (map[int64]string, error) {
+	m, err := s.Store.ExternalIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]string, len(m))
+	for ext, id := range m {
+		out[id] = ext
+	}
+	return out, nil
+}
+
+// accountLabels gives each account its territory name, owner name, stage
+// or custom field value.
+func (s *Service) accountLabels(ctx context.Context, by string) (map[int64]string, error) {
+	names := map[int64]string{}
+	switch by {
+	case "territory":
+		ts, _, err := s.territories(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			names[t.ID] = t.Name
+		}
+	case "owner":
+		us, err := s.Store.ListUsers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range us {
+			names[u.ID] = u.Name
+		}
+	}
+	out := map[int64]string{}
+	err := s.Store.EachAccount(ctx, account.Filter{}, func(a *account.Account) error {
+		switch {
+		case by == "territory":
+			out[a.ID] = names[a.TerritoryID]
+		case by == "owner":
+			out[a.ID] = names[a.OwnerID]
+		case by == "account_stage":
+			out[a.ID] = a.Stage
+		default:
+			out[a.ID] = a.Custom[strings.TrimPrefix(by, "custom.")]
+		}
+		return nil
+	})
+	return out, err
+}
+
+// AttributionRequest asks for attribution.
+type AttributionRequest struct {
+	Conversion string `json:"conversion"`
+	Touch      string `json:"touch,omitempty"`
+	Model      string `json:"model"`
+	Lookback   string `json:"lookback,omitempty"`  // default 90d
+	HalfLife   string `json:"half_life,omitempty"` // time_decay; default 7d
+	From       string `json:"from,omitempty"`
+	To         string `json:"to,omitempty"`
+}
+
+// Attribution credits conversions to channels, types and variants.
+func (s *Service) Attribution(ctx context.Context, actor *auth.Actor, req AttributionRequest) (*analytics.AttributionResult, error) {
+	if err := actor.RequireManager(); err != nil {
+		return nil, err
+	}
+	var q analytics.AttributionQuery
+	var err error
+	if strings.TrimSpace(req.Conversion) == "" {
+		return nil, derrors.Invalidf("conversion: give a filter such as outcome=sale")
+	}
+	if q.Conversion, err = optFilter("conversion", req.Conversion); err != nil {
+		return nil, err
+	}
+	if q.Touch, err = optFilter("touch", req.Touch); err != nil {
+		return nil, err
+	}
+	q.Model = req.Model
+	if q.Model == "" {
+		q.Model = analytics.Linear
+	}
+	if q.Lookback, err = ParseWindow("lookback", req.Lookback); err != nil {
+		return nil, err
+	}
+	if q.HalfLife, err = ParseWindow("half_life", req.HalfLife); err != nil {
+		return nil, err
+	}
+	if q.From, err = parseDay("from", req.From); err != nil {
+		return nil, err
+	}
+	if q.To, err = parseDay("to", req.To); err != nil {
+		return nil, err
+	}
+	ai, err := s.Analytics(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.withProperties(ctx, ai, analytics.PropertyNames(q.Conversion, q.Touch)); err != nil {
+		return nil, err
+	}
+	return analytics.Attribute(ai.Events, q)
+}
+
+// PathsRequest asks for the common paths around a touchpoint.
+type PathsRequest struct {
+	Anchor    string `json:"anchor"`
+	Direction string `json:"direction,omitempty"` // after (default) or before
+	Depth     int    `json:"depth,omitempty"`
+	Label     string `json:"label,omitempty"`
+	Top       int    `json:"top,omitempty"`
+}
+
+// Paths returns the most common sequences before or after a touchpoint.
+func (s *Service) Paths(ctx context.Context, actor *auth.Actor, req PathsRequest) (*analytics.PathResult, error) {
+	if err := actor.RequireManager(); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(req.Anchor) == "" {
+		return nil, derrors.Invalidf("anchor: give a filter such as type=demo")
+	}
+	anchor, err := optFilter("anchor", req.Anchor)
+	if err != nil {
+		return nil, err
+	}
+	if req.Direction != "" && req.Direction != "after" && req.Direction != "before" {
+		return nil, derrors.Invalidf("direction: %q is not before or after", req.Direction)
+	}
+	ai, err := s.Analytics(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.withProperties(ctx, ai, analytics.PropertyNames(anchor)); err != nil {
+		return nil, err
+	}
+	return analytics.Paths(ai.Events, analytics.PathQuery{Anchor: anchor, Before: req.Direction == "before", Depth: req.Depth, Label: req.Label, Top: req.Top})
+}
+
+// VariantsRequest compares campaign variants.
+type VariantsRequest struct {
+	Exposure   string `json:"exposure"`
+	Conversion string `json:"conversion"`
+	Window     string `json:"window,omitempty"`
+	Seed       uint64 `json:"seed,omitempty"`
+}
+
+// Variants compares the conversion of campaign variants.
+func (s *Service) Variants(ctx context.Context, actor *auth.Actor, req VariantsRequest) (*analytics.VariantResult, error) {
+	if err := actor.RequireManager(); err != nil {
+		return nil, err
+	}
+	var q analytics.VariantQuery
+	var err error
+	for _, x := range []struct {
+		field, s string
+		f        *visit.Filter
+	}{{"exposure", req.Exposure, &q.Exposure}, {"conversion", req.Conversion, &q.Conversion}} {
+		if strings.TrimSpace(x.s) == "" {
+			return nil, derrors.Invalidf("%s: required (a filter such as channel=email)", x.field)
+		}
+		if *x.f, err = optFilter(x.field, x.s); err != nil {
+			return nil, err
+		}
+	}
+	if q.Window, err = ParseWindow("window", req.Window); err != nil {
+		return nil, err
+	}
+	q.Seed = req.Seed
+	ai, err := s.Analytics(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.withProperties(ctx, ai, analytics.PropertyNames(q.Exposure, q.Conversion)); err != nil {
+		return nil, err
+	}
+	return analytics.Variants(ai.Events, q)
+}
+
+// SegmentsRequest asks for behavioural segments.
+type SegmentsRequest struct {
+	Conversion string `json:"conversion,omitempty"`
+	MinK       int    `json:"min_k,omitempty"`
+	MaxK       int    `json:"max_k,omitempty"`
+	Seed       uint64 `json:"seed,omitempty"`
+}
+
+// Segments clusters the accounts by behaviour and relates touchpoints to
+// conversion.
+func (s *Service) Segments(ctx context.Context, actor *auth.Actor, req SegmentsRequest) (*analytics.SegmentResult, error) {
+	if err := actor.RequireManager(); err != nil {
+		return nil, err
+	}
+	conv, err := optFilter("conversion", req.Conversion)
+	if err != nil {
+		return nil, err
+	}
+	ai, err := s.Analytics(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.withProperties(ctx, ai, analytics.PropertyNames(conv)); err != nil {
+		return nil, err
+	}
+	return analytics.Segments(ai.Events, analytics.SegmentQuery{Conversion: conv, Now: s.Now(), MinK: req.MinK, MaxK: req.MaxK, Seed: req.Seed})
+}
+
+// Selection is a saved list of accounts (a funnel's drop-off, say) that
+// the map and the route planner open with ?selection=ID.
+type Selection struct {
+	ID        string    `json:"id"`
+	Label     string    `json:"label"`
+	Accounts  int       `json:"accounts"`
+	IDs       []int64   `json:"ids,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// MaxSelection is the most accounts a selection holds: the account filter
+// turns it into one SQL IN list, and SQLite binds at most 32,766 values.
+const MaxSelection = 30_000
+
+const selectionPrefix = "analytics.selection."
+
+// SaveSelection stores a list of account ids under a new id.
+func (s *Service) SaveSelection(ctx context.Context, actor *auth.Actor, label string, ids []int64) (*Selection, error) {
+	if err := actor.RequireManager(); err != nil {
+		return nil, err
+	}
+	if len(ids) > MaxSelection {
+		return nil, derrors.Invalidf("selection: %d accounts; a selection holds at most %d (narrow the funnel with from/to or a breakdown)", len(ids), MaxSelection)
+	}
+	var b [9]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, err
+	}
+	sel := &Selection{ID: hex.EncodeToString(b[:]), Label: label, Accounts: len(ids), IDs: ids, CreatedAt: s.Now().UTC()}
+	if sel.IDs == nil {
+		sel.IDs = []int64{}
+	}
+	raw, err := json.Marshal(sel)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.SetSetting(ctx, selectionPrefix+sel.ID, string(raw)); err != nil {
+		return nil, err
+	}
+	out := *sel
+	out.IDs = nil
+	return &out, nil
+}
+
+// GetSelection returns a saved selection. Anyone signed in may open one;
+// the account filter it feeds still applies the caller's scope.
+func (s *Service) GetSelection(ctx context.Context, actor *auth.Actor, id string) (*Selection, error) {
+	if actor == nil || actor.User == nil {
+		return nil, derrors.E(derrors.Unauthenticated, "sign in first")
+	}
+	if _, err := hex.DecodeString(id); err != nil || len(id) != 18 {
+		return nil, derrors.Invalidf("selection: %q is not a selection id", id)
+	}
+	raw, err := s.Store.Setting(ctx, selectionPrefix+id)
+	if derrors.Is(err, derrors.NotFound) {
+		return nil, derrors.NotFoundf("selection %s not found", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var sel Selection
+	if err := json.Unmarshal([]byte(raw), &sel); err != nil {
+		return nil, err
+	}
+	return &sel, nil
+}
