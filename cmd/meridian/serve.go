@@ -136,21 +136,41 @@ func cmdServe(e *env, args []string) error {
 	return nil
 }
 
-// housekeep purges expired sessions and old sign-in attempts every hour
-// until ctx ends.
+// housekeepEvery is how often serve tidies up.
+const housekeepEvery = time.Hour
+
+// housekeep runs housekeepOnce every housekeepEvery until ctx ends.
 func housekeep(ctx context.Context, svc *app.Service, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
+	t := time.NewTicker(housekeepEvery)
 	defer t.Stop()
 	for {
-		if n, err := svc.Housekeep(ctx); err != nil {
-			log.Error("housekeeping", "err", err)
-		} else if n > 0 {
-			log.Info("housekeeping", "purged_rows", n)
-		}
+		housekeepOnce(ctx, svc, log)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// housekeepOnce purges expired sessions, old sign-in attempts and old pings,
+// and reminds owners of journey maps whose review fell due. The reminders
+// run with each pass rather than once a day: each due date is claimed once
+// in the store, so an owner hears of it within the hour and never twice,
+// and the reminder joins that day's email digest.
+func housekeepOnce(ctx context.Context, svc *app.Service, log *slog.Logger) {
+	if n, err := svc.Housekeep(ctx); err != nil {
+		if ctx.Err() == nil {
+			log.Error("housekeeping", "err", err)
+		}
+	} else if n > 0 {
+		log.Info("housekeeping", "purged_rows", n)
+	}
+	if n, err := svc.NotifyDueReviews(ctx); err != nil {
+		if ctx.Err() == nil {
+			log.Error("journey review reminders", "err", err)
+		}
+	} else if n > 0 {
+		log.Info("journey review reminders", "sent", n)
 	}
 }

@@ -240,14 +240,14 @@ func cmdTerritoryHistory(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	items, err := svc.TerritoryHistory(e.ctx, auth.System, 100, 0)
+	l, err := svc.TerritoryHistory(e.ctx, auth.System, 100, 0)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(e.stdout).Encode(map[string]any{"items": items, "total": len(items)})
+		return json.NewEncoder(e.stdout).Encode(l)
 	}
-	for _, h := range items {
+	for _, h := range l.Items {
 		fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%s\t%s\n", h.ID, h.At, h.Actor, h.Action, h.Summary)
 	}
 	return nil

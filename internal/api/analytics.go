@@ -10,7 +10,7 @@ import (
 func init() {
 	str, num, in, boolean := typ("string"), typ("number"), typ("integer"), typ("boolean")
 	schemas["FunnelRequest"] = props([]string{"steps"}, obj{
-		"steps": arr(str), "window": str, "mode": str, "breakdown": str, "from": str, "to": str, "per_account": boolean, "dropoff_step": in,
+		"steps": arr(str), "window": str, "mode": str, "breakdown": str, "from": str, "to": str, "per_account": boolean, "dropoff_step": in, "map_selection": boolean,
 		"exclusions": arr(props([]string{"filter", "from_step", "to_step"}, obj{"filter": str, "from_step": in, "to_step": in})),
 	})
 	schemas["FunnelReport"] = props([]string{"steps"}, obj{
@@ -35,14 +35,19 @@ func init() {
 	schemas["VariantsRequest"] = props([]string{"exposure", "conversion"}, obj{"exposure": str, "conversion": str, "window": str, "seed": in})
 	schemas["VariantReport"] = props(nil, obj{"control": str, "warnings": arr(str), "variants": arr(props(nil, obj{"variant": str, "accounts": in, "converted": in,
 		"conversion": num, "probability_best": num, "lift": num, "z": num, "p_value": num}))})
-	schemas["SegmentsRequest"] = props(nil, obj{"conversion": str, "min_k": in, "max_k": in, "seed": in})
+	schemas["SegmentsRequest"] = props(nil, obj{"conversion": str, "min_k": in, "max_k": in, "seed": in, "map_selection": boolean})
 	schemas["SegmentReport"] = props(nil, obj{"features": arr(str), "k": in, "silhouette": obj{"type": "object", "additionalProperties": num},
 		"segments": arr(props(nil, obj{"id": in, "name": str, "accounts": in, "share": num, "means": obj{"type": "object", "additionalProperties": num},
 			"distinct": arr(props(nil, obj{"feature": str, "z": num})),
 			"rule":     props(nil, obj{"name": str, "all": arr(props(nil, obj{"feature": str, "op": str, "value": num}))})})),
-		"odds_ratios": arr(props(nil, obj{"touchpoint": str, "with": in, "converted": in, "odds_ratio": num, "low": num, "high": num}))})
-	schemas["SelectionInput"] = props([]string{"account_ids"}, obj{"label": str, "account_ids": arr(in)})
-	schemas["Selection"] = props([]string{"id", "accounts"}, obj{"id": str, "label": str, "accounts": in, "ids": arr(in), "created_at": str})
+		"odds_ratios": arr(props(nil, obj{"touchpoint": str, "with": in, "converted": in, "odds_ratio": num, "low": num, "high": num})),
+		"selection":   ref("Selection")})
+	// A selection is either a list of accounts or labelled groups of them
+	// (the map colours by group).
+	schemas["SelectionInput"] = props(nil, obj{"label": str, "account_ids": arr(in),
+		"groups": arr(props([]string{"label", "account_ids"}, obj{"label": str, "account_ids": arr(in)}))})
+	schemas["Selection"] = props([]string{"id", "accounts"}, obj{"id": str, "label": str, "accounts": in, "ids": arr(in), "created_at": str,
+		"groups": arr(props([]string{"label", "accounts"}, obj{"label": str, "accounts": in})), "group_of": arr(in)})
 }
 
 func (s *Server) handleFunnel(w http.ResponseWriter, r *http.Request) error {
@@ -112,16 +117,25 @@ func (s *Server) handleSegments(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) handleSaveSelection(w http.ResponseWriter, r *http.Request) error {
 	var body struct {
-		Label      string  `json:"label"`
-		AccountIDs []int64 `json:"account_ids"`
+		Label      string           `json:"label"`
+		AccountIDs []int64          `json:"account_ids"`
+		Groups     []app.GroupInput `json:"groups"`
 	}
 	if err := decode(r, &body); err != nil {
 		return err
 	}
-	if body.AccountIDs == nil {
-		return derrors.Invalidf("account_ids: required (a list of account ids)")
+	var sel *app.Selection
+	var err error
+	switch {
+	case body.AccountIDs != nil && body.Groups != nil:
+		return derrors.Invalidf("account_ids: give account_ids or groups, not both")
+	case body.Groups != nil:
+		sel, err = s.svc.SaveGroupedSelection(r.Context(), actorFrom(r.Context()), body.Label, body.Groups)
+	case body.AccountIDs != nil:
+		sel, err = s.svc.SaveSelection(r.Context(), actorFrom(r.Context()), body.Label, body.AccountIDs)
+	default:
+		return derrors.Invalidf("account_ids: required (a list of account ids), or groups (labelled lists of them)")
 	}
-	sel, err := s.svc.SaveSelection(r.Context(), actorFrom(r.Context()), body.Label, body.AccountIDs)
 	if err != nil {
 		return err
 	}
@@ -133,6 +147,13 @@ func (s *Server) handleGetSelection(w http.ResponseWriter, r *http.Request) erro
 	sel, err := s.svc.GetSelection(r.Context(), actorFrom(r.Context()), r.PathValue("selection"))
 	if err != nil {
 		return err
+	}
+	switch v := r.URL.Query().Get("ids"); v {
+	case "", "true":
+	case "false": // the label and groups only, for the map's legend
+		sel.IDs, sel.GroupOf = nil, nil
+	default:
+		return derrors.Invalidf("ids: %q is not true or false", v)
 	}
 	writeJSON(w, http.StatusOK, sel)
 	return nil

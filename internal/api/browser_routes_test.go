@@ -34,6 +34,16 @@ func TestBrowserRoutePlanning(t *testing.T) {
 		}
 		ids = append(ids, a.ID)
 	}
+	// Near the stops: a prospect (shown "while you're there") and a
+	// customer (not a prospect).
+	for _, a := range []*account.Account{
+		{Name: `<i>Near</i> prospect`, Stage: "contacted", OwnerID: f.users["rep1"].ID, Location: &geo.Point{Lon: 2.503, Lat: 2.502}},
+		{Name: "Near customer", Stage: "customer", OwnerID: f.users["rep1"].ID, Location: &geo.Point{Lon: 2.501, Lat: 2.501}},
+	} {
+		if err := f.svc.CreateAccount(context.Background(), auth.System, a); err != nil {
+			t.Fatal(err)
+		}
+	}
 	f.srv.Config.Handler = api.New(f.svc, nil, api.Options{UI: web.Handler()})
 	base := f.srv.URL
 
@@ -42,7 +52,9 @@ func TestBrowserRoutePlanning(t *testing.T) {
 		clicks = append(clicks, chromedp.Click(fmt.Sprintf(`#plan-accounts input[data-account="%d"]`, id)))
 	}
 	var count, firstTime, gpx, order1, order2, order3, lockedFirst, names string
-	var markers int
+	var nearbyNames, nearbyDistance, nearbyStop, nearbyAfter string
+	var markers, stopsAfter int
+	var nearbyMarkup bool
 	var png []byte
 	steps := []chromedp.Action[chromedp.Void]{
 		signIn(base, "rep1@example.com"),
@@ -72,8 +84,19 @@ func TestBrowserRoutePlanning(t *testing.T) {
 		chromedp.Click("#plan-reoptimize"),
 		ignore(chromedp.Poll[bool](`(() => { const r = document.querySelector('.route-card .route-stop'); return !!r && r.querySelector('.route-lock').checked && document.querySelector('#plan-save-order').disabled })()`, chromedp.WithPollingTimeout(30*time.Second))),
 		into(&lockedFirst, chromedp.Evaluate[string](`document.querySelector('.route-card .route-stop').dataset.account`)),
+		// While you're there: the prospect near the stops, as text.
+		chromedp.WaitVisible(`#plan-nearby[data-state="loaded"] .route-nearby-item`),
+		into(&nearbyNames, chromedp.Evaluate[string](`[...document.querySelectorAll('#plan-nearby .route-nearby-item .routes-name')].map((e) => e.textContent).join('|')`)),
+		into(&nearbyMarkup, chromedp.Evaluate[bool](`document.querySelector('#plan-nearby .route-nearby-item i') !== null`)),
+		into(&nearbyDistance, chromedp.Text("#plan-nearby .route-nearby-distance")),
+		into(&nearbyStop, chromedp.Text("#plan-nearby .route-nearby-stop")),
 		chromedp.Sleep(500*time.Millisecond),
 		into(&png, chromedp.CaptureScreenshot()),
+		// Add it: the day is re-planned with it as a fifth stop.
+		chromedp.Click("#plan-nearby .route-nearby-add"),
+		ignore(chromedp.Poll[bool](`document.querySelectorAll('.route-card .route-stop').length === 5 && document.querySelector('#plan-nearby[data-state="loaded"]') !== null`, chromedp.WithPollingTimeout(30*time.Second))),
+		into(&stopsAfter, chromedp.Evaluate[int](`document.querySelectorAll('.route-card .route-stop').length`)),
+		into(&nearbyAfter, chromedp.Text("#plan-nearby .route-nearby-list")),
 	)
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatal(err)
@@ -109,9 +132,19 @@ func TestBrowserRoutePlanning(t *testing.T) {
 	if lockedFirst != want2[0] {
 		t.Errorf("after re-optimising, the first stop is account %s, want the locked %s", lockedFirst, want2[0])
 	}
-	// The stored plan agrees.
+	if nearbyNames != "<i>Near</i> prospect" || nearbyMarkup {
+		t.Errorf("while you're there = %q (markup as elements: %v), want only the prospect, its name as text", nearbyNames, nearbyMarkup)
+	}
+	if !strings.HasSuffix(nearbyDistance, " m") || !strings.HasPrefix(nearbyStop, "Stop ") {
+		t.Errorf("prospect distance %q from stop %q, want metres from one of the stops", nearbyDistance, nearbyStop)
+	}
+	if stopsAfter != 5 || strings.Contains(nearbyAfter, "Near") {
+		t.Errorf("after adding the prospect: %d stops, nearby list %q; want 5 stops and the prospect gone from the list", stopsAfter, nearbyAfter)
+	}
+	// The stored plans agree: the first, and the one re-planned with the
+	// prospect.
 	code, l := f.do(t, "rep1", "GET", "/api/v1/routes", nil)
-	if code != 200 || l["total"] != float64(1) {
-		t.Errorf("plans stored = %d %v, want 1", code, l)
+	if code != 200 || l["total"] != float64(2) {
+		t.Errorf("plans stored = %d %v, want 2", code, l)
 	}
 }

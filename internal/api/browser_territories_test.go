@@ -150,8 +150,21 @@ func TestDesignAPI(t *testing.T) {
 		t.Fatalf("balance: %d %v", code, body)
 	}
 	code, body = f.do(t, "manager", "GET", "/api/v1/territories/history", nil)
-	if code != 200 || len(body["items"].([]any)) != 1 {
+	if code != 200 || len(body["items"].([]any)) != 1 || body["total"] != float64(1) {
 		t.Errorf("history: %d %v", code, body)
+	}
+	// A second balance, then pages of one: total is every entry, not the page.
+	if code, body = f.do(t, "manager", "POST", "/api/v1/territories/balance", map[string]any{"k": 2, "apply": true}); code != 200 {
+		t.Fatalf("second balance: %d %v", code, body)
+	}
+	code, body = f.do(t, "manager", "GET", "/api/v1/territories/history?limit=1", nil)
+	next, _ := body["next_cursor"].(string)
+	if code != 200 || len(body["items"].([]any)) != 1 || body["total"] != float64(2) || next == "" {
+		t.Errorf("history?limit=1: %d %v, want 1 item of total 2 and a next_cursor", code, body)
+	}
+	code, body = f.do(t, "manager", "GET", "/api/v1/territories/history?limit=1&cursor="+next, nil)
+	if code != 200 || len(body["items"].([]any)) != 1 || body["total"] != float64(2) || body["next_cursor"] != nil {
+		t.Errorf("history page 2: %d %v, want the last item of total 2", code, body)
 	}
 	req, _ := http.NewRequest("GET", f.srv.URL+"/api/v1/exports/territories?format=kml", nil)
 	req.Header.Set("Authorization", "Bearer "+f.tokens["manager"])

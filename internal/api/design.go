@@ -161,16 +161,17 @@ func (s *Server) handleTerritoryHistory(w http.ResponseWriter, r *http.Request) 
 			return derrors.Invalidf("cursor: %q is not a next_cursor of this list", c)
 		}
 	}
-	items, err := s.svc.TerritoryHistory(r.Context(), actorFrom(r.Context()), limit+1, before)
+	l, err := s.svc.TerritoryHistory(r.Context(), actorFrom(r.Context()), limit+1, before)
 	if err != nil {
 		return err
 	}
+	items := l.Items
 	var next *string
 	if len(items) > limit {
 		items = items[:limit]
 		c := strconv.FormatInt(items[len(items)-1].ID, 10)
 		next = &c
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": len(items), "next_cursor": next})
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": l.Total, "next_cursor": next})
 	return nil
 }

@@ -20,8 +20,9 @@ import (
 // colorFields are the fields single accounts can be coloured by on tiles.
 // Values are what the page buckets and colours: days since the last visit
 // as whole days ("" never), the estimated value as a number, custom.NAME the
-// field's value.
-var colorFields = []string{"stage", "owner", "territory", "days_since_visit", "last_visit_result", "estimated_value", "custom.NAME"}
+// field's value, selection the account's group in the selection= of the
+// request (a funnel's furthest step, a segment).
+var colorFields = []string{"stage", "owner", "territory", "days_since_visit", "last_visit_result", "estimated_value", "selection", "custom.NAME"}
 
 // tileFilter turns the request's account filter into the map index's.
 // Filters the index cannot answer (text, tags, custom fields) become a set
@@ -100,6 +101,16 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !known {
 		return derrors.Invalidf("color: %q is not one of %s", color, strings.Join(colorFields, ", "))
+	}
+	var sel *app.Selection // colour=selection: the groups of the accounts
+	if color == "selection" {
+		id := r.URL.Query().Get("selection")
+		if id == "" {
+			return derrors.Invalidf("color: selection needs selection=ID (a saved selection with groups)")
+		}
+		if sel, err = s.svc.GetSelection(ctx, actor, id); err != nil {
+			return err
+		}
 	}
 	mi, err := s.svc.MapIndex(ctx)
 	if err != nil {
@@ -181,6 +192,8 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) error {
 			c = p.LastResult
 		case "estimated_value":
 			c = strconv.FormatFloat(p.Value, 'f', -1, 64)
+		case "selection":
+			c = sel.GroupLabel(p.ID)
 		default:
 			c = custom[p.ID]
 		}

@@ -36,7 +36,20 @@ var accountFilterParams = []param{
 	{Name: "q", In: "query", Type: "string", Description: "text in name, city, postal code or external id"},
 	{Name: "tag", In: "query", Type: "string", Description: "tags the account must all have"},
 	{Name: "custom.FIELD", In: "query", Type: "string", Description: "a custom field's exact value (custom.Industry=Retail)"},
+	{Name: "last_visit_after", In: "query", Type: "string", Description: "last visited on or after this date or time"},
+	{Name: "last_visit_before", In: "query", Type: "string", Description: "last visited on or before this date or time"},
+	{Name: "last_visit", In: "query", Type: "string", Description: "\"never\": accounts never visited"},
+	{Name: "overlay", In: "query", Type: "integer", Description: "an overlay id: only the accounts inside its features"},
+	{Name: "selection", In: "query", Type: "string", Description: "a saved selection id (from analytics): only its accounts"},
 }
+
+// areaParams are the area figures' query parameters besides the box: the
+// period and the account filter (its bbox aside, since the area is the box
+// or the posted polygon).
+var areaParams = append([]param{
+	{Name: "from", In: "query", Type: "string", Description: "start of the period for leads_created (default 30 days ago)"},
+	{Name: "to", In: "query", Type: "string", Description: "end of the period (default now)"},
+}, accountFilterParams[1:]...)
 
 // routeTable lists every route of the API. Keep it the single list: the mux
 // and the OpenAPI document are both built from it.
@@ -78,12 +91,12 @@ func (s *Server) coreRoutes() []route {
 
 		{Method: "GET", Pattern: "/api/v1/tiles/accounts/{z}/{x}/{y}", Summary: "A Mapbox Vector Tile of the caller's accounts (layer accounts; clusters carry point_count): path ends in {y}.mvt", Tag: "map",
 			Params: append([]param{{Name: "z", In: "path", Type: "integer", Required: true, Description: "zoom"}, {Name: "x", In: "path", Type: "integer", Required: true, Description: "column"},
-				{Name: "y", In: "path", Type: "string", Required: true, Description: "row followed by .mvt"}, {Name: "color", In: "query", Type: "string", Description: "stage, owner, territory, days_since_visit, last_visit_result or estimated_value"}}, accountFilterParams...),
+				{Name: "y", In: "path", Type: "string", Required: true, Description: "row followed by .mvt"}, {Name: "color", In: "query", Type: "string", Description: "stage, owner, territory, days_since_visit, last_visit_result, estimated_value, custom.NAME, or selection (the group of each account in selection=)"}}, accountFilterParams...),
 			Returns: "mvt", Handler: s.handleTile},
 		{Method: "GET", Pattern: "/api/v1/metrics/area", Summary: "Figures for the caller's accounts in a box: accounts, by stage, leads created, won, win rate, estimated revenue", Tag: "map",
-			Params:  append([]param{{Name: "bbox", In: "query", Type: "string", Required: true, Description: "minLon,minLat,maxLon,maxLat"}, {Name: "from", In: "query", Type: "string", Description: "start of the period for leads_created (default 30 days ago)"}, {Name: "to", In: "query", Type: "string", Description: "end of the period (default now)"}}, accountFilterParams[1:]...),
+			Params:  append([]param{{Name: "bbox", In: "query", Type: "string", Required: true, Description: "minLon,minLat,maxLon,maxLat"}}, areaParams...),
 			Returns: "AreaMetrics", Handler: s.handleAreaMetrics},
-		{Method: "POST", Pattern: "/api/v1/metrics/area", Summary: "The same figures for a polygon drawn on the map", Tag: "map", Body: "AreaPolygon", Returns: "AreaMetrics", Handler: s.handleAreaMetrics},
+		{Method: "POST", Pattern: "/api/v1/metrics/area", Summary: "The same figures for a polygon drawn on the map", Tag: "map", Params: areaParams, Body: "AreaPolygon", Returns: "AreaMetrics", Handler: s.handleAreaMetrics},
 
 		{Method: "GET", Pattern: "/api/v1/map/config", Summary: "How the map draws its basemap (offline boundaries, an online tile URL, or a local .pmtiles file)", Tag: "map", Returns: "object", Handler: s.handleMapConfig},
 		{Method: "GET", Pattern: "/api/v1/basemap.pmtiles", Summary: "The configured .pmtiles basemap, with HTTP range requests", Tag: "map", Returns: "pmtiles", Handler: s.handlePMTiles},

@@ -1,13 +1,16 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/meridian-crm/meridian/internal/account"
 	"github.com/meridian-crm/meridian/internal/analytics"
@@ -85,6 +88,10 @@ type FunnelRequest struct {
 	// DropOffStep saves the accounts that reached this step (1-based) and no
 	// further as a selection the map and route planner open.
 	DropOffStep int `json:"dropoff_step,omitempty"`
+	// MapSelection saves every account that reached the first step as a
+	// selection grouped by the furthest step reached ("2 · type=demo"),
+	// which the map colours by.
+	MapSelection bool `json:"map_selection,omitempty"`
 }
 
 // ExclusionRequest leaves out accounts that match Filter between two steps.
@@ -105,7 +112,7 @@ type AccountLevel struct {
 type FunnelReport struct {
 	*analytics.FunnelResult
 	PerAccount []AccountLevel `json:"per_account,omitempty"`
-	// Selection is the saved drop-off list, when asked for.
+	// Selection is the saved drop-off list or map selection, when asked for.
 	Selection *Selection `json:"selection,omitempty"`
 	// Interactions is how many interactions the index holds.
 	Interactions int     `json:"interactions"`
@@ -118,10 +125,13 @@ func (s *Service) Funnel(ctx context.Context, actor *auth.Actor, req FunnelReque
 		return nil, err
 	}
 	start := time.Now()
-	q := analytics.FunnelQuery{PerAccount: req.PerAccount, DropOff: req.DropOffStep}
+	q := analytics.FunnelQuery{PerAccount: req.PerAccount || req.MapSelection, DropOff: req.DropOffStep}
 	var err error
 	if len(req.Steps) == 0 {
 		return nil, derrors.Invalidf("steps: give at least one step filter such as type=demo")
+	}
+	if req.MapSelection && req.DropOffStep > 0 {
+		return nil, derrors.Invalidf("map_selection: ask for it or for dropoff_step, not both")
 	}
 	if q.Steps, err = parseFilters("step", req.Steps); err != nil {
 		return nil, err
@@ -176,6 +186,28 @@ func (s *Service) Funnel(ctx context.Context, actor *auth.Actor, req FunnelReque
 		return nil, err
 	}
 	rep := &FunnelReport{FunnelResult: res, Interactions: ai.Len()}
+	if req.MapSelection {
+		groups := make([]GroupInput, len(res.Steps))
+		for i, st := range res.Steps {
+			groups[i].Label = clip(strconv.Itoa(i+1)+" · "+st.Filter, MaxGroupLabel)
+		}
+		for _, a := range res.PerAccount {
+			if a.Level > 0 {
+				groups[a.Level-1].IDs = append(groups[a.Level-1].IDs, a.AccountID)
+			}
+		}
+		// The groups name the steps; the label stays short for the legend's title.
+		label := "Funnel by furthest step"
+		if req.From != "" || req.To != "" {
+			label += " (" + req.From + " – " + req.To + ")"
+		}
+		if rep.Selection, err = s.SaveGroupedSelection(ctx, actor, label, groups); err != nil {
+			return nil, err
+		}
+		if !req.PerAccount {
+			res.PerAccount = nil
+		}
+	}
 	if req.PerAccount {
 		ext, err := s.externalIDs(ctx)
 		if err != nil {
@@ -381,11 +413,21 @@ type SegmentsRequest struct {
 	MinK       int    `json:"min_k,omitempty"`
 	MaxK       int    `json:"max_k,omitempty"`
 	Seed       uint64 `json:"seed,omitempty"`
+	// MapSelection saves the accounts as a selection grouped by segment
+	// ("Segment 3 · high touches"), which the map colours by.
+	MapSelection bool `json:"map_selection,omitempty"`
+}
+
+// SegmentsReport is the segments' answer.
+type SegmentsReport struct {
+	*analytics.SegmentResult
+	// Selection is the saved map selection, when asked for.
+	Selection *Selection `json:"selection,omitempty"`
 }
 
 // Segments clusters the accounts by behaviour and relates touchpoints to
 // conversion.
-func (s *Service) Segments(ctx context.Context, actor *auth.Actor, req SegmentsRequest) (*analytics.SegmentResult, error) {
+func (s *Service) Segments(ctx context.Context, actor *auth.Actor, req SegmentsRequest) (*SegmentsReport, error) {
 	if err := actor.RequireManager(); err != nil {
 		return nil, err
 	}
@@ -400,7 +442,30 @@ func (s *Service) Segments(ctx context.Context, actor *auth.Actor, req SegmentsR
 	if err := s.withProperties(ctx, ai, analytics.PropertyNames(conv)); err != nil {
 		return nil, err
 	}
-	return analytics.Segments(ai.Events, analytics.SegmentQuery{Conversion: conv, Now: s.Now(), MinK: req.MinK, MaxK: req.MaxK, Seed: req.Seed})
+	res, err := analytics.Segments(ai.Events, analytics.SegmentQuery{Conversion: conv, Now: s.Now(), MinK: req.MinK, MaxK: req.MaxK, Seed: req.Seed})
+	if err != nil {
+		return nil, err
+	}
+	rep := &SegmentsReport{SegmentResult: res}
+	if req.MapSelection {
+		// Groups in the order the segments are listed (largest first);
+		// Assignment holds a segment's index, which is its ID less one.
+		groups := make([]GroupInput, len(res.Segments))
+		at := map[int]int{}
+		for i, sg := range res.Segments {
+			groups[i].Label = "Segment " + strconv.Itoa(sg.ID) + " · " + sg.Name
+			at[sg.ID-1] = i
+		}
+		for id, c := range res.Assignment {
+			if i, ok := at[c]; ok {
+				groups[i].IDs = append(groups[i].IDs, id)
+			}
+		}
+		if rep.Selection, err = s.SaveGroupedSelection(ctx, actor, "Segments (k = "+strconv.Itoa(res.K)+")", groups); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
 }
 
 // Selection is a saved list of accounts (a funnel's drop-off, say) that
@@ -411,13 +476,53 @@ type Selection struct {
 	Accounts  int       `json:"accounts"`
 	IDs       []int64   `json:"ids,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// Groups, when a selection has them, split its accounts into labelled
+	// parts (a funnel's furthest step, a segment) in the order a legend
+	// lists them; the map colours the accounts by them.
+	Groups []SelectionGroup `json:"groups,omitempty"`
+	// GroupOf gives, for each of IDs, the index of its group in Groups.
+	// IDs are then in increasing order (GroupLabel searches them).
+	GroupOf []int `json:"group_of,omitempty"`
+}
+
+// SelectionGroup is one labelled part of a selection.
+type SelectionGroup struct {
+	Label    string `json:"label"`
+	Accounts int    `json:"accounts"`
+}
+
+// GroupInput is a labelled part of a selection being saved.
+type GroupInput struct {
+	Label string  `json:"label"`
+	IDs   []int64 `json:"account_ids"`
 }
 
 // MaxSelection is the most accounts a selection holds: the account filter
 // turns it into one SQL IN list, and SQLite binds at most 32,766 values.
 const MaxSelection = 30_000
 
+// MaxSelectionGroups is the most groups a selection has, and
+// MaxGroupLabel the longest group label, in characters. The map's palette
+// has 12 colours; groups past it share one.
+const (
+	MaxSelectionGroups = 50
+	MaxGroupLabel      = 100
+)
+
 const selectionPrefix = "analytics.selection."
+
+// GroupLabel returns the label of the group account id is in, or "" when
+// the selection has no groups or does not hold id.
+func (sel *Selection) GroupLabel(id int64) string {
+	if len(sel.GroupOf) != len(sel.IDs) {
+		return ""
+	}
+	i, found := slices.BinarySearch(sel.IDs, id)
+	if !found || sel.GroupOf[i] < 0 || sel.GroupOf[i] >= len(sel.Groups) {
+		return ""
+	}
+	return sel.Groups[sel.GroupOf[i]].Label
+}
 
 // SaveSelection stores a list of account ids under a new id.
 func (s *Service) SaveSelection(ctx context.Context, actor *auth.Actor, label string, ids []int64) (*Selection, error) {
@@ -427,11 +532,79 @@ func (s *Service) SaveSelection(ctx context.Context, actor *auth.Actor, label st
 	if len(ids) > MaxSelection {
 		return nil, derrors.Invalidf("selection: %d accounts; a selection holds at most %d (narrow the funnel with from/to or a breakdown)", len(ids), MaxSelection)
 	}
+	return s.saveSelection(ctx, &Selection{Label: label, IDs: ids})
+}
+
+// SaveGroupedSelection stores accounts in labelled groups (a funnel's
+// furthest steps, segments) under a new id; the map colours a selection's
+// accounts by their group. Labels must be distinct and not empty, and an
+// account may be in one group only; a group may be empty.
+func (s *Service) SaveGroupedSelection(ctx context.Context, actor *auth.Actor, label string, groups []GroupInput) (*Selection, error) {
+	if err := actor.RequireManager(); err != nil {
+		return nil, err
+	}
+	if len(groups) == 0 || len(groups) > MaxSelectionGroups {
+		return nil, derrors.Invalidf("groups: %d groups; give 1 to %d", len(groups), MaxSelectionGroups)
+	}
+	total := 0
+	for _, g := range groups {
+		total += len(g.IDs)
+	}
+	if total > MaxSelection {
+		return nil, derrors.Invalidf("selection: %d accounts; a selection holds at most %d (narrow it with from/to or fewer accounts)", total, MaxSelection)
+	}
+	type member struct {
+		id    int64
+		group int
+	}
+	sel := &Selection{Label: label, Groups: make([]SelectionGroup, len(groups))}
+	members := make([]member, 0, total)
+	seen := map[string]int{}
+	for i, g := range groups {
+		l := strings.TrimSpace(g.Label)
+		if l == "" {
+			return nil, derrors.Invalidf("group %d: label required", i+1)
+		}
+		if utf8.RuneCountInString(l) > MaxGroupLabel {
+			return nil, derrors.Invalidf("group %d: label longer than %d characters", i+1, MaxGroupLabel)
+		}
+		if j, ok := seen[l]; ok {
+			return nil, derrors.Invalidf("group %d: label %q is group %d's too", i+1, l, j+1)
+		}
+		seen[l] = i
+		sel.Groups[i] = SelectionGroup{Label: l, Accounts: len(g.IDs)}
+		for _, id := range g.IDs {
+			members = append(members, member{id, i})
+		}
+	}
+	slices.SortFunc(members, func(a, b member) int { return cmp.Compare(a.id, b.id) })
+	sel.IDs, sel.GroupOf = make([]int64, len(members)), make([]int, len(members))
+	for k, m := range members {
+		if k > 0 && members[k-1].id == m.id {
+			return nil, derrors.Invalidf("groups: account %d is in group %d and group %d", m.id, min(m.group, members[k-1].group)+1, max(m.group, members[k-1].group)+1)
+		}
+		sel.IDs[k], sel.GroupOf[k] = m.id, m.group
+	}
+	return s.saveSelection(ctx, sel)
+}
+
+// clip shortens s to at most n characters, ending it with "…" when cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// saveSelection gives sel an id and a time and stores it; it returns sel
+// without its ids.
+func (s *Service) saveSelection(ctx context.Context, sel *Selection) (*Selection, error) {
 	var b [9]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return nil, err
 	}
-	sel := &Selection{ID: hex.EncodeToString(b[:]), Label: label, Accounts: len(ids), IDs: ids, CreatedAt: s.Now().UTC()}
+	sel.ID, sel.Accounts, sel.CreatedAt = hex.EncodeToString(b[:]), len(sel.IDs), s.Now().UTC()
 	if sel.IDs == nil {
 		sel.IDs = []int64{}
 	}
@@ -443,7 +616,7 @@ func (s *Service) SaveSelection(ctx context.Context, actor *auth.Actor, label st
 		return nil, err
 	}
 	out := *sel
-	out.IDs = nil
+	out.IDs, out.GroupOf = nil, nil
 	return &out, nil
 }
 

@@ -724,29 +724,36 @@ type HistoryItem struct {
 	After   json.RawMessage `json:"after"`
 }
 
-// TerritoryHistory returns applied balances, newest first (managers only).
-func (s *Service) TerritoryHistory(ctx context.Context, actor *auth.Actor, limit int, beforeID int64) ([]HistoryItem, error) {
+// HistoryList is a page of the territory history as the API shows it.
+type HistoryList struct {
+	Items []HistoryItem `json:"items"`
+	Total int           `json:"total"` // all entries, not just this page's
+}
+
+// TerritoryHistory returns up to limit applied balances older than beforeID
+// (when not 0), newest first, and how many there are in all (managers only).
+func (s *Service) TerritoryHistory(ctx context.Context, actor *auth.Actor, limit int, beforeID int64) (HistoryList, error) {
 	if err := actor.RequireManager(); err != nil {
-		return nil, err
+		return HistoryList{}, err
 	}
 	if limit <= 0 || limit > 1000 {
 		limit = 50
 	}
 	hs, err := s.Store.TerritoryHistory(ctx, limit, beforeID)
 	if err != nil {
-		return nil, err
+		return HistoryList{}, err
 	}
 	emails, err := s.userEmails(ctx)
 	if err != nil {
-		return nil, err
+		return HistoryList{}, err
 	}
-	out := []HistoryItem{}
-	for _, h := range hs {
+	out := HistoryList{Items: []HistoryItem{}, Total: hs.Total}
+	for _, h := range hs.Items {
 		actorName := "system"
 		if h.ActorID != 0 {
 			actorName = emails[h.ActorID]
 		}
-		out = append(out, HistoryItem{ID: h.ID, At: h.At.UTC().Format("2006-01-02T15:04:05Z"), Actor: actorName, Action: h.Action,
+		out.Items = append(out.Items, HistoryItem{ID: h.ID, At: h.At.UTC().Format("2006-01-02T15:04:05Z"), Actor: actorName, Action: h.Action,
 			Summary: rawOr(h.Summary), Before: rawOr(h.Before), After: rawOr(h.After)})
 	}
 	return out, nil

@@ -129,9 +129,9 @@ func TestBalanceProposeAndApply(t *testing.T) {
 					t.Errorf("territory %s holds %d accounts, proposal said %d", pt.Name, counts[pt.ID], pt.Accounts)
 				}
 			}
-			hs, err := svc.TerritoryHistory(ctx, auth.System, 10, 0)
-			if err != nil || len(hs) != 1 || hs[0].ID != prop.HistoryID || !strings.Contains(string(hs[0].Before), "West") {
-				t.Fatalf("history = %+v, %v", hs, err)
+			hl, err := svc.TerritoryHistory(ctx, auth.System, 10, 0)
+			if hs := hl.Items; err != nil || len(hs) != 1 || hl.Total != 1 || hs[0].ID != prop.HistoryID || !strings.Contains(string(hs[0].Before), "West") {
+				t.Fatalf("history = %+v, %v", hl, err)
 			}
 			report, err := svc.CheckTerritories(ctx, auth.System, nil)
 			if err != nil {

@@ -104,7 +104,10 @@ var Dialect = sqlstore.Dialect{
 	Name:  "sqlite",
 	ILike: "LIKE", // ASCII case-insensitive by default
 	JSONField: func(col string) string {
-		return "json_extract(" + col + ", '$.\"' || replace(?, '\"', '\"\"') || '\"')"
+		// The key goes in a quoted path label, so dots and spaces stay part
+		// of it; inside the label SQLite takes JSON string escapes, so
+		// backslashes and quotes are escaped with a backslash.
+		return "json_extract(" + col + ", '$.\"' || replace(replace(?, '\\', '\\\\'), '\"', '\\\"') || '\"')"
 	},
 	JSONMerge: func(col string) string { return "json_patch(" + col + ", ?)" },
 	IsUnique: func(err error) bool {

@@ -53,46 +53,12 @@ func (db *DB) ApplyBalance(ctx context.Context, c *territory.BalanceChange) erro
 		}
 		saved := make([]int64, len(c.Save))
 		for i, t := range c.Save {
-			b := t.Shape.Bounds()
+			var newID int64
 			if t.ID == 0 {
-				t.ID, ids = ids[0], ids[1:]
-				t.CreatedAt, t.UpdatedAt = now, now
-				_, err := tx.ExecContext(ctx, db.q(`INSERT INTO territories (id, name, parent_id, color, shape, min_lon, min_lat, max_lon, max_lat, created_at, updated_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-					t.ID, t.Name, nullInt(t.ParentID), t.Color, encodeShape(t.Shape), b.MinLon, b.MinLat, b.MaxLon, b.MaxLat, ms(now), ms(now))
-				if err != nil {
-					t.ID = 0
-					if db.dialect.IsUnique(err) {
-						return derrors.Conflictf("name: a territory named %q already exists", t.Name)
-					}
-					return err
-				}
-			} else {
-				t.UpdatedAt = now
-				res, err := tx.ExecContext(ctx, db.q(`UPDATE territories SET name = ?, parent_id = ?, color = ?, shape = ?, min_lon = ?, min_lat = ?, max_lon = ?, max_lat = ?, updated_at = ? WHERE id = ?`),
-					t.Name, nullInt(t.ParentID), t.Color, encodeShape(t.Shape), b.MinLon, b.MinLat, b.MaxLon, b.MaxLat, ms(now), t.ID)
-				if err != nil {
-					if db.dialect.IsUnique(err) {
-						return derrors.Conflictf("name: a territory named %q already exists", t.Name)
-					}
-					return err
-				}
-				if n, _ := res.RowsAffected(); n == 0 {
-					return derrors.NotFoundf("territory %d not found", t.ID)
-				}
-				if _, err := tx.ExecContext(ctx, db.q(`DELETE FROM territory_reps WHERE territory_id = ?`), t.ID); err != nil {
-					return err
-				}
+				newID, ids = ids[0], ids[1:]
 			}
-			seen := map[int64]bool{}
-			for _, uid := range t.RepIDs {
-				if seen[uid] {
-					continue
-				}
-				seen[uid] = true
-				if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO territory_reps (territory_id, user_id) VALUES (?, ?)`), t.ID, uid); err != nil {
-					return err
-				}
+			if err := db.writeTerritory(ctx, tx, t, newID, now); err != nil {
+				return err
 			}
 			saved[i] = t.ID
 		}
@@ -122,9 +88,13 @@ func (db *DB) ApplyBalance(ctx context.Context, c *territory.BalanceChange) erro
 }
 
 // TerritoryHistory implements territory.DesignStore.
-func (db *DB) TerritoryHistory(ctx context.Context, limit int, beforeID int64) ([]*territory.HistoryEntry, error) {
+func (db *DB) TerritoryHistory(ctx context.Context, limit int, beforeID int64) (territory.HistoryList, error) {
 	if limit <= 0 {
 		limit = 50
+	}
+	var l territory.HistoryList
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM territory_history`).Scan(&l.Total); err != nil {
+		return l, err
 	}
 	q := `SELECT id, at, actor_id, action, summary, before_state, after_state FROM territory_history`
 	args := []any{}
@@ -136,19 +106,19 @@ func (db *DB) TerritoryHistory(ctx context.Context, limit int, beforeID int64) (
 	args = append(args, limit)
 	rows, err := db.r.QueryContext(ctx, db.q(q), args...)
 	if err != nil {
-		return nil, err
+		return l, err
 	}
 	defer rows.Close()
-	out := []*territory.HistoryEntry{}
+	l.Items = []*territory.HistoryEntry{}
 	for rows.Next() {
 		var h territory.HistoryEntry
 		var at int64
 		var actor sql.NullInt64
 		if err := rows.Scan(&h.ID, &at, &actor, &h.Action, &h.Summary, &h.Before, &h.After); err != nil {
-			return nil, err
+			return l, err
 		}
 		h.At, h.ActorID = fromMS(at), actor.Int64
-		out = append(out, &h)
+		l.Items = append(l.Items, &h)
 	}
-	return out, rows.Err()
+	return l, rows.Err()
 }

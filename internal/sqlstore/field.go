@@ -67,12 +67,32 @@ func scanInteractionFull(s scanner) (*visit.Interaction, error) {
 // everything queued (up to maxCommitBatch), writes it in one transaction and
 // answers each caller after the commit. A batch whose transaction fails is
 // retried one interaction at a time, so one bad row fails only its caller.
+//
+// Every wait is bounded by the callers' contexts, as in the other store
+// methods. A caller whose context ends while its check-in is still queued
+// withdraws it and gets the context's error; once the committer has taken
+// it, the caller waits for the answer, but the batch's transaction runs
+// under a context that ends as soon as any of its callers' does, so a
+// caller stuck behind the writer (another transaction holding it, even the
+// caller's own: a check-in made inside an import's transaction) gets its
+// error instead of waiting forever. Such a batch fails whole, writing
+// nothing; the callers still waiting go back to the head of the queue to be
+// written one at a time, each under its own context (and free to withdraw
+// meanwhile), so they are written and the one that gave up is not. An
+// answer is never given for a write whose fate is unknown: success means
+// committed, an error means not written.
 
 const maxCommitBatch = 256
 
 type commitReq struct {
-	in   *visit.Interaction
-	err  error
+	ctx context.Context
+	in  *visit.Interaction
+	err error
+	// taken is set (under committer.mu) when the committer removes the
+	// request from the queue; until then the caller may withdraw it.
+	taken bool
+	// solo marks a request whose batch failed: it is written alone.
+	solo bool
 	done chan struct{}
 }
 
@@ -82,7 +102,7 @@ type committer struct {
 	running bool
 	// stmts are prepared once on the writer pool; a transaction on the
 	// same connection reuses them (SQLite parsing a statement costs about
-	// as much as running it).
+	// as much as running it). Only the draining goroutine touches them.
 	stmts map[string]*sql.Stmt
 }
 
@@ -137,12 +157,22 @@ func (db *DB) committer() *committer {
 	return c.(*committer)
 }
 
-// CreateInteraction implements visit.Store. It waits for the commit even if
-// ctx ends meanwhile, so an answer is never given for a write whose fate is
+// forgetCommitter drops db's queue once db is closed. A committer still
+// draining keeps its own reference and answers its callers with the
+// closed pool's error.
+func (db *DB) forgetCommitter() { committers.Delete(db) }
+
+// CreateInteraction implements visit.Store. If ctx ends before the write
+// begins it returns ctx's error and nothing is written; once the write has
+// begun it waits for the commit (cut short when ctx ends, the transaction
+// rolled back), so an answer is never given for a write whose fate is
 // unknown.
 func (db *DB) CreateInteraction(ctx context.Context, in *visit.Interaction) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	in.CreatedAt = db.Now()
-	r := &commitReq{in: in, done: make(chan struct{})}
+	r := &commitReq{ctx: ctx, in: in, done: make(chan struct{})}
 	c := db.committer()
 	c.mu.Lock()
 	c.queue = append(c.queue, r)
@@ -151,6 +181,25 @@ func (db *DB) CreateInteraction(ctx context.Context, in *visit.Interaction) erro
 		go db.drainCommits(c)
 	}
 	c.mu.Unlock()
+	select {
+	case <-r.done:
+		return r.err
+	case <-ctx.Done():
+	}
+	c.mu.Lock()
+	if !r.taken {
+		for i, q := range c.queue {
+			if q == r {
+				c.queue = append(c.queue[:i:i], c.queue[i+1:]...)
+				break
+			}
+		}
+		c.mu.Unlock()
+		in.ID = 0
+		return ctx.Err()
+	}
+	c.mu.Unlock()
+	// Taken: the batch's context ends with ours, so this is prompt.
 	<-r.done
 	return r.err
 }
@@ -158,7 +207,16 @@ func (db *DB) CreateInteraction(ctx context.Context, in *visit.Interaction) erro
 func (db *DB) drainCommits(c *committer) {
 	for {
 		c.mu.Lock()
-		n := min(len(c.queue), maxCommitBatch)
+		n := 0
+		switch {
+		case len(c.queue) == 0:
+		case c.queue[0].solo:
+			n = 1
+		default:
+			for n < len(c.queue) && n < maxCommitBatch && !c.queue[n].solo {
+				n++
+			}
+		}
 		if n == 0 {
 			c.running = false
 			c.mu.Unlock()
@@ -169,24 +227,94 @@ func (db *DB) drainCommits(c *committer) {
 		if len(c.queue) == 0 {
 			c.queue = nil
 		}
-		c.mu.Unlock()
-		if err := db.commitInteractions(c, batch); err != nil && len(batch) > 1 {
-			for _, r := range batch {
-				r.err = db.commitInteractions(c, []*commitReq{r})
-			}
-		} else if err != nil {
-			batch[0].err = err
-		}
 		for _, r := range batch {
+			r.taken = true
+		}
+		c.mu.Unlock()
+		// Callers that gave up meanwhile are answered at once, not after
+		// the others' commit (which may wait long for the writer).
+		var live, answered []*commitReq
+		for _, r := range batch {
+			if err := r.ctx.Err(); err != nil {
+				r.err, r.in.ID = err, 0
+				close(r.done)
+				continue
+			}
+			live = append(live, r)
+		}
+		if len(live) > 0 {
+			err := db.commitInteractions(c, live)
+			switch {
+			case err == nil || len(live) == 1:
+				if err != nil {
+					// Cut short by its caller: say so, rather than
+					// how the cut surfaced.
+					if cerr := live[0].ctx.Err(); cerr != nil {
+						err = cerr
+					}
+					live[0].err = err
+				}
+				answered = append(answered, live...)
+			default:
+				// The batch failed and wrote nothing. Whoever gave up
+				// is answered; the rest go back to the head of the
+				// queue to be written one at a time, where they may
+				// still withdraw while another is being written.
+				// The check and the return to the queue are one step
+				// under the lock: a caller who saw its request taken
+				// had already given up, so it is answered here, never
+				// queued again behind a wait it could not leave.
+				var again []*commitReq
+				c.mu.Lock()
+				for _, r := range live {
+					if err := r.ctx.Err(); err != nil {
+						r.err = err
+						answered = append(answered, r)
+						continue
+					}
+					r.err, r.taken, r.solo = nil, false, true
+					again = append(again, r)
+				}
+				if len(again) > 0 {
+					c.queue = append(again, c.queue...)
+				}
+				c.mu.Unlock()
+			}
+		}
+		for _, r := range answered {
+			if r.err != nil {
+				r.in.ID = 0
+			}
 			close(r.done)
 		}
 	}
 }
 
+// batchContext ends when any of the batch's callers' contexts ends: one who
+// gave up must not wait for the others, nor they for a writer that may
+// never come free. It carries no values (each caller's are its own).
+func batchContext(batch []*commitReq) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	stops := make([]func() bool, 0, len(batch))
+	for _, r := range batch {
+		if r.ctx.Done() != nil {
+			stops = append(stops, context.AfterFunc(r.ctx, cancel))
+		}
+	}
+	return ctx, func() {
+		for _, stop := range stops {
+			stop()
+		}
+		cancel()
+	}
+}
+
 // commitInteractions writes a batch in one transaction; a missing account
-// fails only its own request.
+// fails only its own request (r.err), the returned error the whole batch,
+// none of which is then written.
 func (db *DB) commitInteractions(c *committer, batch []*commitReq) error {
-	ctx := context.Background()
+	ctx, cancel := batchContext(batch)
+	defer cancel()
 	if err := c.prepare(ctx, db); err != nil {
 		return err
 	}

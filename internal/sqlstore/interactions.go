@@ -23,12 +23,9 @@ func interactionArgs(in *visit.Interaction) []any {
 	if in.Location != nil {
 		lon, lat = in.Location.Lon, in.Location.Lat
 	}
-	props := in.Properties
-	if props == nil {
-		props = map[string]string{}
-	}
+	// jsonMap, not encoding/json: this runs for every imported row.
 	return []any{in.ID, in.AccountID, ms(in.At), in.Channel, in.Type, in.Outcome, nullInt(in.UserID), in.Variant, in.Stage,
-		in.Value, lon, lat, in.Notes, in.Source, jsonText(props), ms(in.CreatedAt)}
+		in.Value, lon, lat, in.Notes, in.Source, jsonMap(in.Properties), ms(in.CreatedAt)}
 }
 
 func scanInteraction(s scanner) (*visit.Interaction, error) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/meridian-crm/meridian/internal/visit"
@@ -14,21 +16,26 @@ import (
 // BulkInsert (SQLite: INSERT OR FAIL, no statement journal), the bind
 // values of the next statement built while the current one runs, ids
 // reserved once per batch without asking the database again, and, once the
-// import has added more rows than the table held, its secondary indexes
+// import is at least as large as the table was, its secondary indexes
 // dropped and rebuilt before commit. Foreign keys are checked once, for the
 // whole table, by inBulkTx.
 type bulkInteractionImporter struct {
-	db       *DB
-	tx       *sql.Tx
-	stmts    map[int]*sql.Stmt // by rows per statement
-	touched  map[int64]bool
+	db      *DB
+	tx      *sql.Tx
+	stmts   map[int]*sql.Stmt // by rows per statement
+	touched map[int64]bool
+	// newest is each touched account's newest imported visit; when the
+	// table was empty before the import, that is the account's newest
+	// visit of all and finish sets it without searching the table again.
+	newest   map[int64]lastVisit
+	empty    bool // the table was empty when the import began
 	inserted int64
 	existing int64 // rows when the import began; -1 unknown
 	dropped  [][2]string
 }
 
 func newBulkInteractionImporter(db *DB, tx *sql.Tx) *bulkInteractionImporter {
-	return &bulkInteractionImporter{db: db, tx: tx, stmts: map[int]*sql.Stmt{}, touched: map[int64]bool{}, existing: -1}
+	return &bulkInteractionImporter{db: db, tx: tx, stmts: map[int]*sql.Stmt{}, touched: map[int64]bool{}, newest: map[int64]lastVisit{}, existing: -1}
 }
 
 func (im *bulkInteractionImporter) close() {
@@ -50,20 +57,38 @@ func (im *bulkInteractionImporter) stmt(ctx context.Context, n int) (*sql.Stmt, 
 	return s, nil
 }
 
-// maybeDropIndexes drops the table's secondary indexes once the import has
-// added bulkThreshold rows and more than the table held before.
-func (im *bulkInteractionImporter) maybeDropIndexes(ctx context.Context) error {
-	if im.dropped != nil || im.db.dialect.SecondaryIndexes == nil || im.inserted < bulkThreshold {
+// maybeDropIndexes drops the table's secondary indexes when the import is
+// at least as large as the table was: at the first batch if that batch
+// alone is (a bounded count keeps this cheap on a large table), else once
+// the import has added bulkThreshold rows and more than the table held.
+// An index limited to automatic visits stays: it never holds an imported
+// row, so keeping it costs nothing and rebuilding it a table scan.
+func (im *bulkInteractionImporter) maybeDropIndexes(ctx context.Context, batch int) error {
+	if im.dropped != nil || im.db.dialect.SecondaryIndexes == nil {
 		return nil
 	}
-	if im.existing < 0 {
-		if err := im.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM interactions`).Scan(&im.existing); err != nil {
+	if im.inserted == 0 {
+		var n int64
+		if err := im.tx.QueryRowContext(ctx, im.db.q(`SELECT COUNT(*) FROM (SELECT 1 FROM interactions LIMIT ?) t`), batch+1).Scan(&n); err != nil {
 			return err
 		}
-		im.existing -= im.inserted
-	}
-	if im.inserted < im.existing {
-		return nil
+		if n > int64(batch) {
+			return nil
+		}
+		im.existing, im.empty = n, n == 0
+	} else {
+		if im.inserted < bulkThreshold {
+			return nil
+		}
+		if im.existing < 0 {
+			if err := im.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM interactions`).Scan(&im.existing); err != nil {
+				return err
+			}
+			im.existing -= im.inserted
+		}
+		if im.inserted < im.existing {
+			return nil
+		}
 	}
 	idx, err := im.db.dialect.SecondaryIndexes(ctx, im.tx, "interactions")
 	if err != nil {
@@ -72,14 +97,21 @@ func (im *bulkInteractionImporter) maybeDropIndexes(ctx context.Context) error {
 	// Statements prepared against the old schema are prepared again.
 	im.close()
 	im.stmts = map[int]*sql.Stmt{}
+	im.dropped = [][2]string{}
 	for _, ix := range idx {
+		if autoOnly.MatchString(ix[1]) {
+			continue
+		}
 		if _, err := im.tx.ExecContext(ctx, "DROP INDEX "+ix[0]); err != nil {
 			return err
 		}
+		im.dropped = append(im.dropped, ix)
 	}
-	im.dropped = append([][2]string{}, idx...)
 	return nil
 }
+
+// autoOnly matches a CREATE INDEX statement limited to automatic visits.
+var autoOnly = regexp.MustCompile(`(?is)\)\s*WHERE\s+source\s*=\s*'auto'\s*$`)
 
 func (im *bulkInteractionImporter) rebuildIndexes(ctx context.Context) error {
 	for _, ix := range im.dropped {
@@ -105,6 +137,11 @@ func (im *bulkInteractionImporter) Insert(ctx context.Context, batch []*visit.In
 	for i, in := range batch {
 		in.ID, in.CreatedAt = ids[i], now
 		if in.Channel == "visit" {
+			// ids ascend, so at equal times the later row wins, as in
+			// refreshLastVisit.
+			if at, old, ok := ms(in.At), im.newest[in.AccountID], im.touched[in.AccountID]; !ok || at >= old.at {
+				im.newest[in.AccountID] = lastVisit{at: at, result: in.Outcome}
+			}
 			im.touched[in.AccountID] = true
 		}
 	}
@@ -132,10 +169,10 @@ func (im *bulkInteractionImporter) Insert(ctx context.Context, batch []*visit.In
 			rest = rest[n:]
 		}
 	}()
+	if err := im.maybeDropIndexes(ctx, len(batch)); err != nil {
+		return err
+	}
 	for c := range chunks {
-		if err := im.maybeDropIndexes(ctx); err != nil {
-			return err
-		}
 		s, err := im.stmt(ctx, c.n)
 		if err != nil {
 			return err
@@ -148,6 +185,12 @@ func (im *bulkInteractionImporter) Insert(ctx context.Context, batch []*visit.In
 	return nil
 }
 
+// lastVisit is an account's newest visit: its time (ms) and outcome.
+type lastVisit struct {
+	at     int64
+	result string
+}
+
 // finish rebuilds dropped indexes and refreshes the last visit of the
 // accounts the import gave visits to.
 func (im *bulkInteractionImporter) finish(ctx context.Context) error {
@@ -158,5 +201,37 @@ func (im *bulkInteractionImporter) finish(ctx context.Context) error {
 	for id := range im.touched {
 		ids = append(ids, id)
 	}
+	slices.Sort(ids)
+	if im.empty {
+		return im.setLastVisits(ctx, ids)
+	}
 	return im.db.refreshLastVisit(ctx, im.tx, ids)
 }
+
+// setLastVisits sets the accounts' last visit to their newest imported
+// visit, lastVisitChunk accounts a statement; it is refreshLastVisit for an
+// import into an empty table, where the file holds every visit there is.
+func (im *bulkInteractionImporter) setLastVisits(ctx context.Context, ids []int64) error {
+	now := ms(im.db.Now())
+	for len(ids) > 0 {
+		n := min(lastVisitChunk, len(ids))
+		args := make([]any, 0, 1+3*n)
+		args = append(args, now)
+		for _, id := range ids[:n] {
+			v := im.newest[id]
+			args = append(args, id, v.at, v.result)
+		}
+		// CASTs type the VALUES for PostgreSQL; both engines name their
+		// columns column1, column2, column3.
+		row := "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT)),"
+		if _, err := im.tx.ExecContext(ctx, im.db.q(`UPDATE accounts SET last_visit_at = v.column2, last_visit_result = v.column3, updated_at = ?
+			FROM (VALUES `+strings.TrimSuffix(strings.Repeat(row, n), ",")+`) AS v WHERE accounts.id = v.column1`), args...); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// lastVisitChunk is how many accounts one setLastVisits statement sets.
+const lastVisitChunk = 500

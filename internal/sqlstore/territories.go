@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/meridian-crm/meridian/internal/account"
 	"github.com/meridian-crm/meridian/internal/derrors"
@@ -109,11 +110,58 @@ func (db *DB) ListTerritories(ctx context.Context) ([]*territory.Territory, erro
 	return ts, db.loadReps(ctx, db.r, ts)
 }
 
+// writeTerritory inserts t under newID when t.ID is 0 (t.ID stays 0 if
+// that fails), or else updates it, and sets its reps, inside tx. Shared by
+// SaveTerritory and ApplyBalance. Conflict when the name is taken, NotFound
+// when the territory to update is gone.
+func (db *DB) writeTerritory(ctx context.Context, tx *sql.Tx, t *territory.Territory, newID int64, now time.Time) error {
+	b := t.Shape.Bounds()
+	var err error
+	if t.ID == 0 {
+		t.CreatedAt, t.UpdatedAt = now, now
+		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO territories (id, name, parent_id, color, shape, min_lon, min_lat, max_lon, max_lat, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			newID, t.Name, nullInt(t.ParentID), t.Color, encodeShape(t.Shape), b.MinLon, b.MinLat, b.MaxLon, b.MaxLat, ms(now), ms(now))
+	} else {
+		t.UpdatedAt = now
+		var res sql.Result
+		res, err = tx.ExecContext(ctx, db.q(`UPDATE territories SET name = ?, parent_id = ?, color = ?, shape = ?, min_lon = ?, min_lat = ?, max_lon = ?, max_lat = ?, updated_at = ? WHERE id = ?`),
+			t.Name, nullInt(t.ParentID), t.Color, encodeShape(t.Shape), b.MinLon, b.MinLat, b.MaxLon, b.MaxLat, ms(now), t.ID)
+		if err == nil {
+			if n, _ := res.RowsAffected(); n == 0 {
+				return derrors.NotFoundf("territory %d not found", t.ID)
+			}
+			_, err = tx.ExecContext(ctx, db.q(`DELETE FROM territory_reps WHERE territory_id = ?`), t.ID)
+		}
+	}
+	if err != nil {
+		if db.dialect.IsUnique(err) {
+			return derrors.Conflictf("name: a territory named %q already exists", t.Name)
+		}
+		return err
+	}
+	if t.ID == 0 {
+		t.ID = newID
+	}
+	// Repeated reps are skipped here: on PostgreSQL a failed insert would
+	// abort the whole transaction.
+	seen := map[int64]bool{}
+	for _, uid := range t.RepIDs {
+		if seen[uid] {
+			continue
+		}
+		seen[uid] = true
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO territory_reps (territory_id, user_id) VALUES (?, ?)`), t.ID, uid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // SaveTerritory implements territory.Store.
 func (db *DB) SaveTerritory(ctx context.Context, t *territory.Territory, reassign func(id int64) ([]account.Assignment, error)) error {
 	now := db.Now()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		b := t.Shape.Bounds()
 		if t.ParentID != 0 {
 			var n int
 			if err := tx.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM territories WHERE id = ?`), t.ParentID).Scan(&n); err != nil {
@@ -123,46 +171,16 @@ func (db *DB) SaveTerritory(ctx context.Context, t *territory.Territory, reassig
 				return derrors.Invalidf("parent: territory %d does not exist", t.ParentID)
 			}
 		}
+		var newID int64
 		if t.ID == 0 {
 			ids, err := db.dialect.ReserveIDs(ctx, tx, "territories", 1)
 			if err != nil {
 				return err
 			}
-			t.CreatedAt, t.UpdatedAt = now, now
-			_, err = tx.ExecContext(ctx, db.q(`INSERT INTO territories (id, name, parent_id, color, shape, min_lon, min_lat, max_lon, max_lat, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-				ids[0], t.Name, nullInt(t.ParentID), t.Color, encodeShape(t.Shape), b.MinLon, b.MinLat, b.MaxLon, b.MaxLat, ms(now), ms(now))
-			if err != nil {
-				if db.dialect.IsUnique(err) {
-					return derrors.Conflictf("name: a territory named %q already exists", t.Name)
-				}
-				return err
-			}
-			t.ID = ids[0]
-		} else {
-			t.UpdatedAt = now
-			res, err := tx.ExecContext(ctx, db.q(`UPDATE territories SET name = ?, parent_id = ?, color = ?, shape = ?, min_lon = ?, min_lat = ?, max_lon = ?, max_lat = ?, updated_at = ? WHERE id = ?`),
-				t.Name, nullInt(t.ParentID), t.Color, encodeShape(t.Shape), b.MinLon, b.MinLat, b.MaxLon, b.MaxLat, ms(now), t.ID)
-			if err != nil {
-				if db.dialect.IsUnique(err) {
-					return derrors.Conflictf("name: a territory named %q already exists", t.Name)
-				}
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return derrors.NotFoundf("territory %d not found", t.ID)
-			}
-			if _, err := tx.ExecContext(ctx, db.q(`DELETE FROM territory_reps WHERE territory_id = ?`), t.ID); err != nil {
-				return err
-			}
+			newID = ids[0]
 		}
-		for _, uid := range t.RepIDs {
-			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO territory_reps (territory_id, user_id) VALUES (?, ?)`), t.ID, uid); err != nil {
-				if db.dialect.IsUnique(err) {
-					continue
-				}
-				return err
-			}
+		if err := db.writeTerritory(ctx, tx, t, newID, now); err != nil {
+			return err
 		}
 		if reassign == nil {
 			return nil

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -87,15 +88,46 @@ func testTerritoryDesign(t *testing.T, s Store) {
 	if diff := cmp.Diff([]int64{mgr.ID}, gf.RepIDs); diff != "" {
 		t.Errorf("new territory reps (-want +got):\n%s", diff)
 	}
-	hs, err := s.TerritoryHistory(ctx, 10, 0)
+	hl, err := s.TerritoryHistory(ctx, 10, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(hs) != 1 || hs[0].ID != h.ID || hs[0].ActorID != mgr.ID || hs[0].Summary != `{"k":2}` || hs[0].At.IsZero() {
-		t.Errorf("history = %+v, want the one entry recorded", hs)
+	if hs := hl.Items; len(hs) != 1 || hl.Total != 1 || hs[0].ID != h.ID || hs[0].ActorID != mgr.ID || hs[0].Summary != `{"k":2}` || hs[0].At.IsZero() {
+		t.Errorf("history = %+v, want the one entry recorded", hl)
 	}
-	if older, _ := s.TerritoryHistory(ctx, 10, h.ID); len(older) != 0 {
-		t.Errorf("history before the first entry = %d entries, want 0", len(older))
+	if older, _ := s.TerritoryHistory(ctx, 10, h.ID); len(older.Items) != 0 || older.Total != 1 {
+		t.Errorf("history before the first entry = %d entries of %d, want 0 of 1", len(older.Items), older.Total)
+	}
+
+	// Pages: newest first, and Total counts every entry whatever the page.
+	hids := []int64{h.ID}
+	for i := range 2 {
+		h := &territory.HistoryEntry{Action: "balance", Summary: fmt.Sprintf(`{"k":%d}`, 3+i), Before: `{}`, After: `{}`}
+		if err := s.ApplyBalance(ctx, &territory.BalanceChange{History: h}); err != nil {
+			t.Fatal(err)
+		}
+		hids = append(hids, h.ID)
+	}
+	pageIDs := func(l territory.HistoryList) []int64 {
+		out := []int64{}
+		for _, e := range l.Items {
+			out = append(out, e.ID)
+		}
+		return out
+	}
+	first, err := s.TerritoryHistory(ctx, 2, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int64{hids[2], hids[1]}, pageIDs(first)); diff != "" || first.Total != 3 {
+		t.Errorf("TerritoryHistory(2, 0): total %d, want 3; ids (-want +got):\n%s", first.Total, diff)
+	}
+	second, err := s.TerritoryHistory(ctx, 2, hids[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int64{hids[0]}, pageIDs(second)); diff != "" || second.Total != 3 {
+		t.Errorf("TerritoryHistory(2, %d): total %d, want 3; ids (-want +got):\n%s", hids[1], second.Total, diff)
 	}
 
 	// Deleting a territory that is gone: NotFound, nothing written.

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/meridian-crm/meridian/internal/account"
+	"github.com/meridian-crm/meridian/internal/analytics"
 	"github.com/meridian-crm/meridian/internal/auth"
 	"github.com/meridian-crm/meridian/internal/derrors"
 	"github.com/meridian-crm/meridian/internal/geo"
@@ -26,8 +27,9 @@ type Store interface {
 	territory.Store
 	territory.DesignStore // balance history (issue 8)
 	visit.Store
-	visit.PingStore // pings, tracking, automatic visits, rep activity (issue 5)
-	JourneyStore    // personas, journeys and versions (issue 6)
+	analytics.Source // what journey analytics read (issue 7)
+	visit.PingStore  // pings, tracking, automatic visits, rep activity (issue 5)
+	JourneyStore     // personas, journeys and versions (issue 6)
 	auth.Store
 }
 
@@ -49,6 +51,8 @@ func Run(t *testing.T, open Opener) {
 		{"Territories", testTerritories},
 		{"Interactions", testInteractions},
 		{"InteractionImport", testInteractionImport},
+		{"InteractionImportLastVisit", testInteractionImportLastVisit}, // interactions_import.go
+		{"AnalyticsSource", testAnalyticsSource},
 		{"CheckIns", testCheckIns},
 		{"Pings", testPings},
 		{"AutoVisits", testAutoVisits},

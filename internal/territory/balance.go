@@ -420,6 +420,12 @@ type HistoryEntry struct {
 	After   string // JSON: a GeoJSON FeatureCollection of the new ones
 }
 
+// HistoryList is a page of the territory history, newest first.
+type HistoryList struct {
+	Items []*HistoryEntry
+	Total int // all entries, whatever the page
+}
+
 // BalanceChange is an applied balance, saved in one transaction.
 type BalanceChange struct {
 	// Delete are the territories the balance replaces and does not reuse.
@@ -439,6 +445,6 @@ type DesignStore interface {
 	// NotFound when a territory to update or delete is gone.
 	ApplyBalance(ctx context.Context, c *BalanceChange) error
 	// TerritoryHistory returns up to limit entries, newest first, older than
-	// beforeID when it is not 0.
-	TerritoryHistory(ctx context.Context, limit int, beforeID int64) ([]*HistoryEntry, error)
+	// beforeID when it is not 0, and the number of all entries.
+	TerritoryHistory(ctx context.Context, limit int, beforeID int64) (HistoryList, error)
 }

@@ -213,6 +213,23 @@ export function colorScheme(field, { stages, categories }) {
 }
 
 /**
+ * The legend of a selection's groups (a funnel's furthest steps, segments),
+ * in their order, with each group's count; categories must hold their
+ * colours (addCategories with the labels in order).
+ * @param {{label: string, accounts: number}[]} groups
+ * @param {Map<string, string>} categories
+ * @param {(n: number) => string} formatCount
+ * @returns {{color: string, label: string}[]}
+ */
+export function groupLegend(groups, categories, formatCount) {
+  const legend = groups.map((g) => ({
+    color: categories.get(g.label) || OTHER_COLOR,
+    label: `${g.label} (${formatCount(Number(g.accounts) || 0)})`,
+  }));
+  return legend.length ? legend : [{ color: NO_VALUE_COLOR, label: 'No groups' }];
+}
+
+/**
  * Adds the values of new categories to categories, giving each the next
  * colour of the palette while there is one. Returns whether any was added.
  * @param {Map<string, string>} categories

@@ -1,8 +1,10 @@
 // Journey analytics: a funnel with its drop-offs (a click on a drop-off
-// opens those accounts on the map), the time to convert, paths as a Sankey
+// opens those accounts on the map; "Show on map by step" opens every account
+// that entered it, coloured by its furthest step), the time to convert, paths as a Sankey
 // diagram, attribution, A/B variants and behavioural segments. Everything is
 // computed on the server (POST /api/v1/analytics/*); this page draws it with
-// plain SVG and text nodes, never markup built from data.
+// plain SVG and text nodes, never markup built from data. Segments, too, open
+// on the map coloured by segment.
 
 import { h, replace } from '../dom.js';
 import { post, isAbort } from '../api.js';
@@ -99,6 +101,21 @@ export function mount(container, ctx) {
     }
   }
 
+  /**
+   * Runs req again at url asking for a map selection, and opens the map on
+   * it, coloured by its groups.
+   */
+  async function openGroups(url, req, button) {
+    button.disabled = true;
+    try {
+      const res = await post(url, { ...req, map_selection: true }, opt);
+      location.hash = `#/map?selection=${encodeURIComponent(res.selection.id)}&color=selection`;
+    } catch (err) {
+      button.disabled = false;
+      if (!isAbort(err)) showNotice(err.message);
+    }
+  }
+
   async function openDropOff(step, button) {
     button.disabled = true;
     try {
@@ -144,7 +161,11 @@ export function mount(container, ctx) {
         s('text', { x: i * 80 + 40, y: 125 - hgt, class: 'an-small', 'text-anchor': 'middle' }, formatNumber(b.accounts)),
         s('text', { x: i * 80 + 40, y: 150, class: 'an-small', 'text-anchor': 'middle' }, b.label));
     });
-    const parts = [svg, h('div', { class: 'an-drops' }, drops),
+    const byStep = h('button', {
+      class: 'btn btn-small', type: 'button', id: 'funnel-map', disabled: !top,
+      on: { click: (e) => openGroups('/api/v1/analytics/funnel', lastFunnel, e.currentTarget) },
+    }, 'Show on map by step');
+    const parts = [svg, h('div', { class: 'an-drops' }, drops, byStep),
       h('p', { class: 'muted' }, `${formatNumber(res.accounts)} accounts with interactions; window ${dur(res.window_seconds)}; mode ${res.mode || 'default'}; ${formatNumber(res.interactions)} interactions in ${res.seconds.toFixed(2)} s.`),
       h('h3', null, `Time to convert (median ${dur(res.median_convert_seconds)})`), hsvg];
     if (res.breakdown) {
@@ -237,8 +258,11 @@ export function mount(container, ctx) {
   const segForm = h('form', { class: 'an-form an-row', on: { submit: async (e) => {
     e.preventDefault();
     try {
-      const res = await post('/api/v1/analytics/segments', { conversion: segConv.value.trim(), seed: 1 }, opt);
+      const req = { conversion: segConv.value.trim(), seed: 1 };
+      const res = await post('/api/v1/analytics/segments', req, opt);
       replace(segOut, h('p', { class: 'muted' }, `k = ${res.k} chosen by silhouette`),
+        h('button', { class: 'btn btn-small', type: 'button', id: 'segments-map',
+          on: { click: (ev) => openGroups('/api/v1/analytics/segments', req, ev.currentTarget) } }, 'Show segments on map'),
         res.segments.map((sg) => {
           const rule = JSON.stringify(sg.rule, null, 1);
           return h('div', { class: 'an-segment' },

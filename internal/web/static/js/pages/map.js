@@ -6,7 +6,9 @@
 //
 // Filters, colouring and the view live in the address
 // (#/map?stage=lead,won&color=owner&at=39.74,-104.99,10), so reload and the
-// back button keep them.
+// back button keep them. With selection=ID (saved by the analytics page)
+// only that selection's accounts show, and color=selection colours them by
+// its groups (a funnel's furthest step, a segment).
 //
 // Managers and admins also draw and edit territories here (map/territories.js,
 // map/draw.js): the "Draw territory" button, and "Edit shape" / "Delete" on a
@@ -28,7 +30,7 @@ import { DRAW_LAYERS } from '../map/draw.js';
 import { loadMapLibre, loadPMTiles } from '../map/maplibre.js';
 import {
   CLUSTER_LABEL, CLUSTER_RADIUS, COLOR_FIELDS, FONT, NO_VALUE_COLOR,
-  absolute, addCategories, basemapStyle, bbox, clusterColor, colorScheme,
+  absolute, addCategories, basemapStyle, bbox, clusterColor, colorScheme, groupLegend,
 } from '../map/style.js';
 import { overlayTools } from '../map/overlays.js';
 import { territoryTools } from '../map/territories.js';
@@ -58,6 +60,8 @@ const VISIT_FILTERS = [
 ];
 
 const TILE_PATH = '/api/v1/tiles/accounts/{z}/{x}/{y}.mvt';
+/** The colouring by the groups of the address's selection (a funnel's steps, segments). */
+const SELECTION_COLOR = { value: 'selection', label: 'Selection groups' };
 const ACCOUNT_LAYERS = ['account-clusters', 'account-points'];
 const PHONE = window.matchMedia('(max-width: 600px)');
 
@@ -85,6 +89,8 @@ export function mount(container, ctx) {
     stageByKey: new Map(),
     /** Categorical colours, by value, for the current colouring field. */
     categories: new Map(),
+    /** The address's selection when it has groups: {label, groups: [{label, accounts}]}. */
+    selection: null,
     territories: null,
     /** The territory whose metrics are shown instead of the view's. */
     metricsTerritory: null,
@@ -103,7 +109,8 @@ export function mount(container, ctx) {
   };
   const role = ctx.me && ctx.me.user ? ctx.me.user.role : '';
   const canEditTerritories = role === 'manager' || role === 'admin';
-  if (state.color === 'custom' || (!COLOR_FIELDS.some((f) => f.value === state.color) && !state.color.startsWith('custom.'))) {
+  const colorFields = state.extra.selection ? [...COLOR_FIELDS, SELECTION_COLOR] : COLOR_FIELDS;
+  if (state.color === 'custom' || (!colorFields.some((f) => f.value === state.color) && !state.color.startsWith('custom.'))) {
     state.color = 'stage';
   }
 
@@ -145,7 +152,7 @@ export function mount(container, ctx) {
   visit.value = state.visit;
 
   const colorBy = h('select', { id: 'color-by', class: 'input select select-plain', name: 'color' },
-    COLOR_FIELDS.map((f) => h('option', { value: f.value }, f.label)));
+    colorFields.map((f) => h('option', { value: f.value }, f.label)));
   const customField = h('input', {
     id: 'color-custom', class: 'input', type: 'text', name: 'color_custom', placeholder: 'Custom field name',
     autocomplete: 'off', spellcheck: 'false', maxlength: '100',
@@ -367,7 +374,7 @@ export function mount(container, ctx) {
     }
     if (color === state.color) return;
     state.color = color;
-    state.categories = new Map();
+    resetCategories();
     setQuery({ color: color === 'stage' ? '' : color });
     if (state.map && state.map.getSource('accounts')) {
       addAccountLayers();
@@ -460,6 +467,11 @@ export function mount(container, ctx) {
       if (!isAbort(err)) showMapStatus(`Territories could not be loaded: ${err.message}`, 'warning');
       return null;
     });
+    const selectionP = !state.extra.selection ? null
+      : get(`/api/v1/analytics/selections/${encodeURIComponent(state.extra.selection)}`, { ids: 'false' }, { signal: ctx.signal }).catch((err) => {
+        if (!isAbort(err)) showMapStatus(`The selection could not be loaded: ${err.message}`, 'warning');
+        return null;
+      });
     let lib;
     try {
       lib = await loadMapLibre();
@@ -468,8 +480,9 @@ export function mount(container, ctx) {
       showMapStatus(`The map could not be loaded: ${err.message}. Reload the page to try again.`);
       return;
     }
-    const [stages, config, territories] = await Promise.all([stagesP, configP, territoriesP]);
+    const [stages, config, territories, selection] = await Promise.all([stagesP, configP, territoriesP, selectionP]);
     if (state.destroyed) return;
+    useSelection(selection);
     state.config = config;
     fillStages(stages);
     state.territories = territories && Array.isArray(territories.features) ? territories : null;
@@ -679,6 +692,33 @@ export function mount(container, ctx) {
     paintAccounts();
   }
 
+  /**
+   * Keeps the groups of the address's selection for colouring by them, or,
+   * when it has none, takes the choice away.
+   */
+  function useSelection(sel) {
+    const groups = sel && Array.isArray(sel.groups) ? sel.groups : [];
+    state.selection = groups.length ? { label: String(sel.label || ''), groups } : null;
+    if (!state.selection) {
+      const option = colorBy.querySelector(`option[value="${SELECTION_COLOR.value}"]`);
+      if (option) option.remove();
+      if (state.color === SELECTION_COLOR.value) {
+        state.color = 'stage';
+        colorBy.value = 'stage';
+        setQuery({ color: '' });
+      }
+    }
+    resetCategories();
+  }
+
+  /** Forgets the categorical colours; a selection's groups keep theirs, in order. */
+  function resetCategories() {
+    state.categories = new Map();
+    if (state.color === SELECTION_COLOR.value && state.selection) {
+      addCategories(state.categories, state.selection.groups.map((g) => String(g.label)));
+    }
+  }
+
   /** Sets the accounts' colours, the clusters' and the legend for state.color. */
   function paintAccounts() {
     const map = state.map;
@@ -688,12 +728,14 @@ export function mount(container, ctx) {
       map.setPaintProperty('account-points', 'circle-color', scheme.expression);
       map.setPaintProperty('account-clusters', 'circle-color', clusterColor(field, state.stageList));
     }
-    const label = field.startsWith('custom.')
+    const bySelection = field === SELECTION_COLOR.value && state.selection;
+    const label = bySelection ? state.selection.label || SELECTION_COLOR.label : field.startsWith('custom.')
       ? field.slice('custom.'.length)
-      : (COLOR_FIELDS.find((f) => f.value === field) || { label: field }).label;
+      : (colorFields.find((f) => f.value === field) || { label: field }).label;
     legendTitle.textContent = `Colour: ${label}`;
+    const items = bySelection ? groupLegend(state.selection.groups, state.categories, formatNumber) : scheme.legend;
     replace(legendBody,
-      h('ul', { class: 'legend-list' }, scheme.legend.map((item) => h('li', { class: 'legend-item' },
+      h('ul', { class: 'legend-list' }, items.map((item) => h('li', { class: 'legend-item' },
         h('span', { class: 'dot', 'aria-hidden': 'true', vars: { '--stage-color': safeColor(item.color) } }),
         h('span', null, item.label)))),
       h('p', { class: 'legend-note' },
@@ -838,7 +880,7 @@ export function mount(container, ctx) {
     }
     if (state.tools) state.tools.refresh(fc.features);
     // Accounts change territory with the shapes: colours, list and figures.
-    state.categories = new Map();
+    resetCategories();
     paintAccounts();
     refreshAccounts();
   }

@@ -2,7 +2,9 @@
 // visit in my territory", or a lasso on the map), choose reps (managers),
 // plan, see each rep's route on the map with numbered stops and arrival
 // times, reorder (drag, or the arrow buttons), lock stops and re-optimise
-// the rest, and export (GPX, ICS, Google Maps and Apple Maps links).
+// the rest, export (GPX, ICS, Google Maps and Apple Maps links), and see the
+// prospects near the stops ("while you're there"), each of which can be
+// added to the day.
 //
 // All data reaches the page as text nodes (dom.js); the map is MapLibre
 // with the basemap the server configures (see pages/map.js).
@@ -20,6 +22,10 @@ const LIST_LIMIT = 200;
 /** Accounts drawn on the map for the lasso. */
 const MAP_LIMIT = 1000;
 const TYPE_DELAY_MS = 300;
+/** Prospects listed under a plan ("while you're there"). */
+const NEARBY_LIMIT = 10;
+/** How far from a stop a prospect may be, in metres. */
+const NEARBY_RADIUS_M = 1000;
 
 let cssLoaded = false;
 
@@ -75,6 +81,12 @@ function today() {
 
 function km(m) {
   return `${formatNumber(Math.round((m || 0) / 100) / 10)} km`;
+}
+
+/** A short distance: metres below a kilometre, else kilometres. */
+export function distance(m) {
+  const v = m || 0;
+  return v < 1000 ? `${formatNumber(Math.round(v))} m` : km(v);
 }
 
 function hours(sec) {
@@ -257,6 +269,66 @@ export function mount(container, ctx) {
     }
   }
 
+  /**
+   * Re-plans p's day with accountId added: the same reps and settings, the
+   * plan's stops (including those left out) and the new one. The answer is
+   * a new plan; the old one stays in the saved list.
+   */
+  async function addToPlan(p, accountId, button) {
+    const ids = [];
+    for (const r of p.routes || []) for (const st of r.stops || []) ids.push(st.account_id);
+    for (const st of p.unassigned || []) ids.push(st.account_id);
+    ids.push(accountId);
+    const req = { ...p.request, name: p.name, account_ids: [...new Set(ids)] };
+    delete req.due_days; // the due accounts chosen then are among the stops now
+    showStatus('');
+    button.disabled = true;
+    button.textContent = 'Adding…';
+    try {
+      const np = await post('/api/v1/routes/plan', req, { signal: ctx.signal, timeout: 120000 });
+      showPlan(np);
+      loadSaved();
+      const added = (np.unassigned || []).some((st) => st.account_id === accountId);
+      if (added) showStatus('Added, but the day cannot hold it: it is listed under “Left out”.', 'warning');
+    } catch (err) {
+      if (!isAbort(err)) showStatus(err.message);
+      button.disabled = false;
+      button.textContent = 'Add to route';
+    }
+  }
+
+  /** Fills the "while you're there" list of plan p (async; ignores a stale answer). */
+  async function loadNearby(p, section) {
+    const list = section.querySelector('.route-nearby-list');
+    try {
+      const res = await get(`/api/v1/routes/${p.id}/nearby`, { limit: NEARBY_LIMIT, radius_m: NEARBY_RADIUS_M }, { signal: ctx.signal });
+      if (state.plan !== p) return;
+      const items = (res && res.items) || [];
+      section.dataset.state = 'loaded';
+      if (!items.length) {
+        replace(list, h('li', { class: 'routes-muted route-nearby-empty' }, `No prospects within ${distance(NEARBY_RADIUS_M)} of a stop.`));
+        return;
+      }
+      replace(list, items.map((a) => {
+        const add = h('button', { class: 'btn btn-small route-nearby-add', type: 'button', dataset: { account: String(a.id) }, 'aria-label': `Add ${a.name} to the route` }, 'Add to route');
+        add.addEventListener('click', () => addToPlan(p, a.id, add));
+        const stop = a.near_stop || {};
+        return h('li', { class: 'route-nearby-item', dataset: { account: String(a.id) } },
+          h('span', { class: 'route-nearby-main' },
+            h('span', { class: 'routes-name' }, a.name),
+            h('span', { class: 'routes-muted' },
+              h('span', { class: 'route-nearby-distance' }, distance(a.distance_m)),
+              stop.position ? ` · near stop ${stop.position}: ` : ' · near ', h('span', { class: 'route-nearby-stop' }, stop.name || ''),
+              a.stage ? ` · ${a.stage}` : '')),
+          add);
+      }));
+    } catch (err) {
+      if (isAbort(err) || state.plan !== p) return;
+      section.dataset.state = 'error';
+      replace(list, h('li', { class: 'routes-muted' }, `Prospects nearby could not be loaded: ${err.message}`));
+    }
+  }
+
   /** The change to send: each route's stops as listed, locked ones first. */
   function change(optimize) {
     const routes = [...result.querySelectorAll('.route-card')].map((card) => {
@@ -369,6 +441,10 @@ export function mount(container, ctx) {
           h('ol', null, apple.map((l) => h('li', null, h('a', { href: l.url, target: '_blank', rel: 'noopener noreferrer' }, `${l.from === 0 ? 'Home' : `Stop ${l.from}`} → ${l.to === (r.stops || []).length + 1 ? 'Home' : `Stop ${l.to}`}`))))) : null);
     });
     const unassigned = p.unassigned || [];
+    const nearby = h('section', { class: 'card route-nearby', id: 'plan-nearby', dataset: { state: 'loading' } },
+      h('h3', null, 'While you’re there'),
+      h('p', { class: 'routes-muted route-nearby-hint' }, `Prospects within ${distance(NEARBY_RADIUS_M)} of a stop, nearest first.`),
+      h('ul', { class: 'route-nearby-list' }, h('li', { class: 'routes-muted' }, 'Looking…')));
     replace(result,
       h('header', { class: 'routes-result-head' },
         h('h2', { id: 'plan-name' }, p.name),
@@ -378,6 +454,7 @@ export function mount(container, ctx) {
       unassigned.length ? h('section', { class: 'card routes-unassigned', id: 'plan-unassigned' },
         h('h3', null, `Left out (${unassigned.length})`),
         h('ul', null, unassigned.map((s) => h('li', null, s.name)))) : null,
+      nearby,
       h('div', { class: 'routes-row routes-actions' },
         h('button', { id: 'plan-save-order', class: 'btn', type: 'button', disabled: true, on: { click: () => update(false) } }, 'Keep this order'),
         h('button', { id: 'plan-reoptimize', class: 'btn btn-primary', type: 'button', on: { click: () => update(true) } }, 'Re-optimise unlocked stops'),
@@ -385,6 +462,7 @@ export function mount(container, ctx) {
         h('a', { id: 'plan-ics', class: 'btn', href: p.links.ics, download: `route-${p.id}.ics` }, 'Calendar (ICS)'),
         h('button', { class: 'btn btn-ghost', type: 'button', on: { click: remove } }, 'Delete')));
     drawPlan();
+    loadNearby(p, nearby);
   }
 
   result.addEventListener('change', (e) => {
