@@ -174,7 +174,7 @@ func (db *DB) inBulkTx(ctx context.Context, table string, fn func(tx *sql.Tx) er
 	if err := fn(tx); err != nil {
 		return err
 	}
-	if db.dialect.BulkCheck != "" {
+	if db.dialect.BulkCheck != "" && table != "" {
 		check := fmt.Sprintf(db.dialect.BulkCheck, table)
 		rows, err := tx.QueryContext(ctx, check)
 		if err != nil {

@@ -155,7 +155,9 @@ func (db *DB) EachInteraction(ctx context.Context, fn func(*visit.Interaction) e
 
 // ImportInteractions implements visit.Store.
 func (db *DB) ImportInteractions(ctx context.Context, fn func(visit.Importer) error) error {
-	return db.inBulkTx(ctx, "interactions", func(tx *sql.Tx) error {
+	// No whole-table foreign-key check: on a large table it would read every
+	// row; finish checks the accounts and users this import referred to.
+	return db.inBulkTx(ctx, "", func(tx *sql.Tx) error {
 		im := newBulkInteractionImporter(db, tx) // interactions_bulk.go
 		defer im.close()
 		if err := fn(im); err != nil {
@@ -165,51 +167,3 @@ func (db *DB) ImportInteractions(ctx context.Context, fn func(visit.Importer) er
 	})
 }
 
-type interactionImporter struct {
-	db      *DB
-	tx      *sql.Tx
-	stmt    *sql.Stmt
-	per     int
-	touched map[int64]bool
-}
-
-func (im *interactionImporter) Insert(ctx context.Context, batch []*visit.Interaction) error {
-	now := im.db.Now()
-	ids, err := im.db.dialect.ReserveIDs(ctx, im.tx, "interactions", len(batch))
-	if err != nil {
-		return err
-	}
-	// ids ascend, so interactions with equal times keep the file's order.
-	for i, in := range batch {
-		in.ID, in.CreatedAt = ids[i], now
-		if in.Channel == "visit" {
-			im.touched[in.AccountID] = true
-		}
-	}
-	if im.stmt == nil {
-		im.per = min(500, im.db.dialect.MaxParams/interactionColCount)
-		one := "(" + placeholders(interactionColCount) + ")"
-		im.stmt, err = im.tx.PrepareContext(ctx, im.db.q(`INSERT INTO interactions (`+interactionCols+`) VALUES `+strings.TrimSuffix(strings.Repeat(one+",", im.per), ",")))
-		if err != nil {
-			return err
-		}
-	}
-	for len(batch) > 0 {
-		n := min(im.per, len(batch))
-		var args []any
-		for _, in := range batch[:n] {
-			args = append(args, interactionArgs(in)...)
-		}
-		if n == im.per {
-			_, err = im.stmt.ExecContext(ctx, args...)
-		} else {
-			one := "(" + placeholders(interactionColCount) + ")"
-			_, err = im.tx.ExecContext(ctx, im.db.q(`INSERT INTO interactions (`+interactionCols+`) VALUES `+strings.TrimSuffix(strings.Repeat(one+",", n), ",")), args...)
-		}
-		if err != nil {
-			return err
-		}
-		batch = batch[n:]
-	}
-	return nil
-}

@@ -27,15 +27,19 @@ type bulkInteractionImporter struct {
 	// newest is each touched account's newest imported visit; when the
 	// table was empty before the import, that is the account's newest
 	// visit of all and finish sets it without searching the table again.
-	newest   map[int64]lastVisit
-	empty    bool // the table was empty when the import began
-	inserted int64
-	existing int64 // rows when the import began; -1 unknown
-	dropped  [][2]string
+	newest map[int64]lastVisit
+	// accounts and users the rows refer to, checked before commit (the
+	// dialect's bulk mode may have turned foreign keys off).
+	accounts, users map[int64]bool
+	empty           bool // the table was empty when the import began
+	inserted        int64
+	existing        int64 // rows when the import began; -1 unknown
+	dropped         [][2]string
 }
 
 func newBulkInteractionImporter(db *DB, tx *sql.Tx) *bulkInteractionImporter {
-	return &bulkInteractionImporter{db: db, tx: tx, stmts: map[int]*sql.Stmt{}, touched: map[int64]bool{}, newest: map[int64]lastVisit{}, existing: -1}
+	return &bulkInteractionImporter{db: db, tx: tx, stmts: map[int]*sql.Stmt{}, touched: map[int64]bool{}, newest: map[int64]lastVisit{}, existing: -1,
+		accounts: map[int64]bool{}, users: map[int64]bool{}}
 }
 
 func (im *bulkInteractionImporter) close() {
@@ -136,6 +140,10 @@ func (im *bulkInteractionImporter) Insert(ctx context.Context, batch []*visit.In
 	// ids ascend, so interactions with equal times keep the file's order.
 	for i, in := range batch {
 		in.ID, in.CreatedAt = ids[i], now
+		im.accounts[in.AccountID] = true
+		if in.UserID != 0 {
+			im.users[in.UserID] = true
+		}
 		if in.Channel == "visit" {
 			// ids ascend, so at equal times the later row wins, as in
 			// refreshLastVisit.
@@ -194,6 +202,14 @@ type lastVisit struct {
 // finish rebuilds dropped indexes and refreshes the last visit of the
 // accounts the import gave visits to.
 func (im *bulkInteractionImporter) finish(ctx context.Context) error {
+	if im.db.dialect.BulkCheck != "" {
+		if err := im.checkRefs(ctx, "accounts", im.accounts); err != nil {
+			return err
+		}
+		if err := im.checkRefs(ctx, "users", im.users); err != nil {
+			return err
+		}
+	}
 	if err := im.rebuildIndexes(ctx); err != nil {
 		return err
 	}
@@ -235,3 +251,26 @@ func (im *bulkInteractionImporter) setLastVisits(ctx context.Context, ids []int6
 
 // lastVisitChunk is how many accounts one setLastVisits statement sets.
 const lastVisitChunk = 500
+
+// checkRefs fails unless every id in refs is a row of table: the foreign
+// key check of the rows this import wrote, a few thousand lookups instead
+// of a scan of the whole interactions table.
+func (im *bulkInteractionImporter) checkRefs(ctx context.Context, table string, refs map[int64]bool) error {
+	ids := make([]int64, 0, len(refs))
+	for id := range refs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	per := min(500, im.db.dialect.MaxParams)
+	for rest := ids; len(rest) > 0; rest = rest[min(per, len(rest)):] {
+		chunk := rest[:min(per, len(rest))]
+		var n int
+		if err := im.tx.QueryRowContext(ctx, im.db.q(`SELECT COUNT(*) FROM `+table+` WHERE id IN (`+placeholders(len(chunk))+`)`), int64Args(chunk)...).Scan(&n); err != nil {
+			return err
+		}
+		if n != len(chunk) {
+			return fmt.Errorf("interactions refer to %d %s that no longer exist (deleted during the import?); nothing was saved", len(chunk)-n, table)
+		}
+	}
+	return nil
+}

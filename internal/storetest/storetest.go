@@ -633,6 +633,19 @@ func testInteractionImport(t *testing.T, s Store) {
 	if list.Total != 700 {
 		t.Errorf("after failed import total = %d, want 700", list.Total)
 	}
+	// Rows naming an account or a user that does not exist: the import
+	// fails whole (the engine may check keys only before commit).
+	for _, bad := range []visit.Interaction{{AccountID: a.ID + 1_000_000}, {AccountID: a.ID, UserID: 987_654}} {
+		rows := []*visit.Interaction{{AccountID: a.ID, At: at, Channel: "web", Type: "fine", Source: "import"}}
+		bad.At, bad.Channel, bad.Type, bad.Source = at, "web", "dangling", "import"
+		rows = append(rows, &bad)
+		if err := s.ImportInteractions(ctx, func(im visit.Importer) error { return im.Insert(ctx, rows) }); err == nil {
+			t.Errorf("import naming account %d / user %d succeeded, want an error", bad.AccountID, bad.UserID)
+		}
+		if list, _ := s.ListInteractions(ctx, a.ID, visit.Page{}); list.Total != 700 {
+			t.Errorf("after an import with a dangling reference total = %d, want 700", list.Total)
+		}
+	}
 }
 
 func testUsers(t *testing.T, s Store) {
