@@ -15,8 +15,12 @@ type AnalyticsIndex struct {
 	*analytics.Events
 	Version string
 	Built   time.Time
-	// BuildSeconds is how long reading it from the store took.
+	// BuildSeconds is how long reading it from the store (or the snapshot)
+	// took.
 	BuildSeconds float64
+	// FromSnapshot says it was read from the snapshot file rather than the
+	// store (see analytics_snapshot.go).
+	FromSnapshot bool
 }
 
 // analyticsIndexer keeps the AnalyticsIndex current the way the map index
@@ -30,6 +34,7 @@ type analyticsIndexer struct {
 	building bool
 	propMu   sync.Mutex // serialises loading custom properties
 	first    sync.Mutex // one first build at a time
+	snapshot string     // file keeping the columns between processes; "" for none
 }
 
 // analyticsCheckEvery bounds how stale analyses may be after a change made
@@ -127,12 +132,18 @@ func (s *Service) buildAnalytics(ctx context.Context) (*AnalyticsIndex, error) {
 	if err != nil {
 		return nil, err
 	}
+	path := s.analyticsSnapshotPath()
+	if ev := s.readAnalyticsSnapshot(path, ver); ev != nil {
+		return &AnalyticsIndex{Events: ev, Version: ver, Built: time.Now(), BuildSeconds: time.Since(start).Seconds(), FromSnapshot: true}, nil
+	}
 	ev, err := analytics.Load(ctx, s.Store)
 	if err != nil {
 		return nil, err
 	}
 	runtime.GC() // the build's garbage is several times the result
-	return &AnalyticsIndex{Events: ev, Version: ver, Built: time.Now(), BuildSeconds: time.Since(start).Seconds()}, nil
+	built := time.Since(start).Seconds()
+	s.writeAnalyticsSnapshot(path, ver, ev)
+	return &AnalyticsIndex{Events: ev, Version: ver, Built: time.Now(), BuildSeconds: built}, nil
 }
 
 // withProperties makes sure the named custom properties are loaded into

@@ -166,4 +166,3 @@ func (db *DB) ImportInteractions(ctx context.Context, fn func(visit.Importer) er
 		return im.finish(ctx)
 	})
 }
-
