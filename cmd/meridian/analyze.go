@@ -49,7 +49,7 @@ func cmdAnalyze(e *env, args []string) error {
 		window = fs.String("window", "14d", "conversion window from the first step, such as 90d or 3600s")
 		mode = fs.String("mode", "", "windowFunnel options, comma-separated: strict_order, strict_deduplication, strict_increase, strict_once, allow_reentry")
 		perAccount = fs.Bool("per-account", false, "list every account's furthest step")
-		breakdown = fs.String("breakdown", "", "split by channel, type, variant, stage, prop.NAME, territory, owner, account_stage or custom.FIELD")
+		breakdown = fs.String("breakdown", "", "split by channel, type, variant, stage, prop.NAME, territory, owner, account_stage, persona or custom.FIELD")
 		dropoff = fs.Int("dropoff-step", 0, "save the accounts that stopped at this step as a selection for the map")
 		from = fs.String("from", "", "only interactions from this date")
 		to = fs.String("to", "", "only interactions before this date")

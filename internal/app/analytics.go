@@ -16,6 +16,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/analytics"
 	"github.com/meridian-crm/meridian/internal/auth"
 	"github.com/meridian-crm/meridian/internal/derrors"
+	"github.com/meridian-crm/meridian/internal/journey"
 	"github.com/meridian-crm/meridian/internal/visit"
 )
 
@@ -80,7 +81,7 @@ type FunnelRequest struct {
 	Exclusions []ExclusionRequest `json:"exclusions,omitempty"`
 	// Breakdown: channel, type, outcome, variant, stage, source or
 	// prop.NAME of the first-step interaction; or the account's territory,
-	// owner, account_stage or custom.FIELD.
+	// owner, account_stage, persona (see personaOf) or custom.FIELD.
 	Breakdown  string `json:"breakdown,omitempty"`
 	From       string `json:"from,omitempty"`
 	To         string `json:"to,omitempty"`
@@ -172,7 +173,7 @@ func (s *Service) Funnel(ctx context.Context, actor *auth.Actor, req FunnelReque
 	}
 	switch b := req.Breakdown; {
 	case b == "":
-	case b == "territory" || b == "owner" || b == "account_stage" || strings.HasPrefix(b, "custom."):
+	case b == "territory" || b == "owner" || b == "account_stage" || b == "persona" || strings.HasPrefix(b, "custom."):
 		labels, err := s.accountLabels(ctx, b)
 		if err != nil {
 			return nil, err
@@ -241,11 +242,17 @@ func (s *Service) externalIDs(ctx context.Context) (map[int64]string, error) {
 	return out, nil
 }
 
-// accountLabels gives each account its territory name, owner name, stage
-// or custom field value.
+// accountLabels gives each account its territory name, owner name, stage,
+// persona or custom field value.
 func (s *Service) accountLabels(ctx context.Context, by string) (map[int64]string, error) {
 	names := map[int64]string{}
+	var personas []personaRule
 	switch by {
+	case "persona":
+		var err error
+		if personas, err = s.personaRules(ctx); err != nil {
+			return nil, err
+		}
 	case "territory":
 		ts, _, err := s.territories(ctx)
 		if err != nil {
@@ -272,12 +279,58 @@ func (s *Service) accountLabels(ctx context.Context, by string) (map[int64]strin
 			out[a.ID] = names[a.OwnerID]
 		case by == "account_stage":
 			out[a.ID] = a.Stage
+		case by == "persona":
+			out[a.ID] = personaOf(personas, a)
 		default:
 			out[a.ID] = a.Custom[strings.TrimPrefix(by, "custom.")]
 		}
 		return nil
 	})
 	return out, err
+}
+
+// personaRule is a persona's name and its parsed account rule.
+type personaRule struct {
+	name string
+	rule journey.Rule
+	all  bool // the rule is empty: the persona covers every account
+}
+
+// personaRules lists the personas in id order with their rules parsed.
+func (s *Service) personaRules(ctx context.Context) ([]personaRule, error) {
+	ps, err := s.Store.ListPersonas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(ps, func(a, b *journey.Persona) int { return cmp.Compare(a.ID, b.ID) })
+	out := make([]personaRule, 0, len(ps))
+	for _, p := range ps {
+		r, err := journey.ParseRule(p.Rule)
+		if err != nil {
+			return nil, derrors.Invalidf("persona %q: rule: %v", p.Name, err)
+		}
+		out = append(out, personaRule{name: p.Name, rule: r, all: strings.TrimSpace(p.Rule) == ""})
+	}
+	return out, nil
+}
+
+// personaOf is the persona an account falls under in a breakdown: the first
+// persona (oldest first) whose rule names conditions the account meets,
+// else the first persona without a rule (it covers everyone), else "".
+func personaOf(ps []personaRule, a *account.Account) string {
+	fallback := ""
+	for _, p := range ps {
+		if p.all {
+			if fallback == "" {
+				fallback = p.name
+			}
+			continue
+		}
+		if p.rule.Match(a) {
+			return p.name
+		}
+	}
+	return fallback
 }
 
 // AttributionRequest asks for attribution.

@@ -72,7 +72,7 @@ export function mount(container, ctx) {
   const windowInput = h('input', { class: 'input an-short', id: 'funnel-window', value: ctx.query.get('window') || '90d' });
   const modeInput = h('input', { class: 'input', id: 'funnel-mode', value: ctx.query.get('mode') || '', placeholder: 'strict_order,strict_increase…' });
   const breakdownSelect = h('select', { class: 'input an-short', id: 'funnel-breakdown' },
-    ['', 'channel', 'variant', 'type', 'territory', 'owner', 'account_stage'].map((v) => h('option', { value: v }, v || 'none')));
+    ['', 'channel', 'variant', 'type', 'territory', 'owner', 'account_stage', 'persona'].map((v) => h('option', { value: v }, v || 'none')));
   const funnelOut = h('div', { id: 'funnel-result', 'aria-live': 'polite' });
   const funnelForm = h('form', { class: 'an-form', id: 'funnel-form', on: { submit: (e) => { e.preventDefault(); runFunnel(); } } },
     h('div', null, h('span', { class: 'an-label' }, 'Steps (interaction filters, in order)'), stepInputs,
