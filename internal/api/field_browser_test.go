@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -15,9 +16,11 @@ import (
 	"github.com/meridian-crm/meridian/internal/web"
 )
 
-// TestBrowserCheckInAndLeaderboard: a rep's name full of markup is shown as
-// text on the leaderboard. (The drawer's check-in form is not driven here
-// yet: the map's list of accounts in view did not fill in this test.)
+// TestBrowserCheckInAndLeaderboard: on the map a manager opens an account,
+// sees its stored notes as text, checks in through the drawer's form with
+// notes full of markup and sees them in the timeline as text; the check-in
+// is stored; a rep's name full of markup is shown as text on the
+// leaderboard.
 func TestBrowserCheckInAndLeaderboard(t *testing.T) {
 	ctx := browser(t)
 	f := newFixture(t)
@@ -33,11 +36,24 @@ func TestBrowserCheckInAndLeaderboard(t *testing.T) {
 	}
 	f.srv.Config.Handler = api.New(f.svc, nil, api.Options{UI: web.Handler()})
 
-	var board string
+	newNotes := `<img src=x id=pwn-new onerror="document.title='pwned'"> gate code 42`
+	var board, timelineBefore, timelineAfter string
 	var pwned, pwned2 bool
 	err := chromedp.Do(ctx,
 		signIn(f.srv.URL, "manager@example.com"),
 		chromedp.WaitVisible("#map"),
+		chromedp.WaitVisible(fmt.Sprintf(`#view-list .view-item[data-id="%d"]`, f.ids["W1"])),
+		chromedp.Click(fmt.Sprintf(`#view-list .view-item[data-id="%d"]`, f.ids["W1"])),
+		chromedp.WaitVisible("#account-timeline"),
+		into(&timelineBefore, chromedp.Text("#account-timeline")),
+		chromedp.WaitVisible("#checkin-form"),
+		ignore(chromedp.Poll[bool](`document.querySelector('#checkin-outcome').options.length > 1`, chromedp.WithPollingTimeout(10*time.Second))),
+		chromedp.SetValue("#checkin-outcome", "follow_up"),
+		chromedp.SendKeys("#checkin-notes", newNotes),
+		ignore(chromedp.Evaluate[bool](`(() => { document.querySelector('#checkin-location').checked = false; return true })()`)),
+		chromedp.Click(`#checkin-form button[type="submit"]`),
+		ignore(chromedp.Poll[bool](fmt.Sprintf(`(() => { const t = document.querySelector('#account-timeline'); return !!t && t.textContent.includes(%q) })()`, newNotes), chromedp.WithPollingTimeout(15*time.Second))),
+		into(&timelineAfter, chromedp.Text("#account-timeline")),
 		into(&pwned, chromedp.Evaluate[bool](`!!document.querySelector('#pwn-name, #pwn-notes, #pwn-new')`)),
 		chromedp.Navigate(f.srv.URL+"/#/leaderboard"),
 		chromedp.WaitVisible("#leaderboard"),
@@ -49,6 +65,23 @@ func TestBrowserCheckInAndLeaderboard(t *testing.T) {
 		var list string
 		_ = chromedp.Do(ctx, into(&list, chromedp.Evaluate[string](`document.querySelector('#main').innerText.slice(0, 600)`)))
 		t.Fatalf("%v; page: %s", err, list)
+	}
+	if !strings.Contains(timelineBefore, notes) {
+		t.Errorf("timeline %q does not show the stored notes as text", timelineBefore)
+	}
+	if !strings.Contains(timelineAfter, newNotes) {
+		t.Errorf("timeline after the check-in %q does not show the new notes as text", timelineAfter)
+	}
+	list, err := f.svc.ListInteractions(bg, auth.System, f.ids["W1"], visit.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := false
+	for _, in := range list.Items {
+		stored = stored || (in.Notes == newNotes && in.Outcome == "follow_up" && in.Channel == "visit")
+	}
+	if !stored {
+		t.Errorf("the check-in from the form is not stored: %+v", list.Items)
 	}
 	if !strings.Contains(board, evil) {
 		t.Errorf("leaderboard text %q does not show the rep's name as text", board)
