@@ -148,3 +148,65 @@ func TestBrowserRoutePlanning(t *testing.T) {
 		t.Errorf("plans stored = %d %v, want 2", code, l)
 	}
 }
+
+// TestBrowserRouteLasso draws a lasso around the accounts on the route
+// planner's map and checks they are picked: every account the map shows
+// inside the ring, and only those.
+func TestBrowserRouteLasso(t *testing.T) {
+	ctx := browserFor(t, 90*time.Second)
+	f := newFixture(t)
+	f.setHome(t, "rep1", geo.Point{Lon: 2.5, Lat: 2.45})
+	for i := 0; i < 5; i++ {
+		a := &account.Account{Name: fmt.Sprintf("Lasso %d", i), OwnerID: f.users["rep1"].ID, Location: &geo.Point{Lon: 2.5 + 0.01*float64(i), Lat: 2.5 + 0.005*float64(i%2)}}
+		if err := f.svc.CreateAccount(context.Background(), auth.System, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.srv.Config.Handler = api.New(f.svc, nil, api.Options{UI: web.Handler()})
+	base := f.srv.URL
+	var box struct{ Left, Top, Width, Height float64 }
+	err := chromedp.Do(ctx,
+		signIn(base, "rep1@example.com"),
+		chromedp.WaitVisible("#user-name"),
+		chromedp.Navigate(base+"/#/routes"),
+		chromedp.WaitReady("#routes-map canvas"),
+		// The map has drawn its candidate accounts (it fits the view to them).
+		ignore(chromedp.Poll[bool](`document.querySelectorAll('#plan-accounts input[data-account]').length >= 5`, chromedp.WithPollingTimeout(20*time.Second))),
+		chromedp.Sleep(1500*time.Millisecond),
+		into(&box, chromedp.Evaluate[struct{ Left, Top, Width, Height float64 }](
+			`(() => { const r = document.querySelector('#routes-map').getBoundingClientRect(); return {Left: r.left, Top: r.top, Width: r.width, Height: r.height} })()`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A ring just inside the map's edges: every account drawn is inside.
+	at := func(fx, fy float64) (float64, float64) { return box.Left + fx*box.Width, box.Top + fy*box.Height }
+	ring := [][2]float64{{0.03, 0.03}, {0.5, 0.02}, {0.97, 0.03}, {0.97, 0.5}, {0.97, 0.97}, {0.5, 0.97}, {0.03, 0.97}, {0.03, 0.5}}
+	x0, y0 := at(ring[0][0], ring[0][1])
+	steps := []chromedp.Action[chromedp.Void]{
+		chromedp.Click("#plan-lasso"),
+		ignore(chromedp.Poll[bool](`document.querySelector('#plan-lasso').getAttribute('aria-pressed') === 'true'`, chromedp.WithPollingTimeout(5*time.Second))),
+		chromedp.MouseEvent(chromedp.MouseMoved, x0, y0),
+		chromedp.MouseEvent(chromedp.MousePressed, x0, y0, chromedp.ButtonLeft),
+	}
+	for _, p := range ring[1:] {
+		x, y := at(p[0], p[1])
+		steps = append(steps, chromedp.MouseEvent(chromedp.MouseMoved, x, y, chromedp.ButtonLeft))
+	}
+	steps = append(steps, chromedp.MouseEvent(chromedp.MouseReleased, x0, y0, chromedp.ButtonLeft))
+	var count string
+	var onMap, checked int
+	steps = append(steps,
+		ignore(chromedp.Poll[bool](`!/^0 /.test(document.querySelector('#plan-selected-count').textContent)`, chromedp.WithPollingTimeout(10*time.Second))),
+		into(&count, chromedp.Text("#plan-selected-count")),
+		into(&checked, chromedp.Evaluate[int](`document.querySelectorAll('#plan-accounts input[data-account]:checked').length`)),
+		into(&onMap, chromedp.Evaluate[int](`document.querySelectorAll('#plan-accounts input[data-account]').length`)),
+	)
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("lasso: %v", err)
+	}
+	t.Logf("lasso: %q, %d of %d accounts ticked", count, checked, onMap)
+	if checked < 5 || !strings.HasPrefix(count, fmt.Sprint(checked)) {
+		t.Errorf("after the lasso: count %q, %d ticked; want every one of the %d accounts on the map", count, checked, onMap)
+	}
+}
