@@ -41,14 +41,7 @@ type analyticsIndexer struct {
 // by another process.
 const analyticsCheckEvery = 30 * time.Second
 
-// analyticsIndexes holds each service's indexer. Service is shared by
-// other features, so the indexer lives beside it rather than in it.
-var analyticsIndexes sync.Map // *Service → *analyticsIndexer
-
-func (s *Service) analyticsIx() *analyticsIndexer {
-	v, _ := analyticsIndexes.LoadOrStore(s, &analyticsIndexer{})
-	return v.(*analyticsIndexer)
-}
+func (s *Service) analyticsIx() *analyticsIndexer { return &s.analytics }
 
 func (s *Service) analyticsVersion(ctx context.Context) (string, error) {
 	iv, err := s.Store.InteractionsVersion(ctx)

@@ -34,15 +34,7 @@ type fieldState struct {
 	loaded   time.Time
 }
 
-var fieldStates sync.Map // *Service → *fieldState
-
-func (s *Service) fieldState() *fieldState {
-	if v, ok := fieldStates.Load(s); ok {
-		return v.(*fieldState)
-	}
-	v, _ := fieldStates.LoadOrStore(s, &fieldState{})
-	return v.(*fieldState)
-}
+func (s *Service) fieldState() *fieldState { return &s.field }
 
 // fieldConfig returns the outcome list and the field settings (cached).
 func (s *Service) fieldConfig(ctx context.Context) ([]visit.Outcome, visit.FieldSettings, error) {

@@ -44,15 +44,7 @@ type planState struct {
 	matrix TravelMatrix
 }
 
-var planStates sync.Map // *Service → *planState
-
-func (s *Service) planState() *planState {
-	if v, ok := planStates.Load(s); ok {
-		return v.(*planState)
-	}
-	v, _ := planStates.LoadOrStore(s, &planState{})
-	return v.(*planState)
-}
+func (s *Service) planState() *planState { return &s.plans }
 
 // SetTravelMatrix sets where travel times come from (nil: great-circle).
 func (s *Service) SetTravelMatrix(m TravelMatrix) {

@@ -65,6 +65,12 @@ type Service struct {
 	terrVer  string
 	pipeline *account.Pipeline
 	mapIx    mapIndexer
+
+	// Per-feature state; each zero value is ready to use.
+	field     fieldState       // outcome list and field settings (field.go)
+	plans     planState        // travel matrix for route plans (routes_plan.go)
+	tokens    tokenCache       // recently checked API tokens (tokencache.go)
+	analytics analyticsIndexer // interaction columns (analytics_index.go)
 }
 
 // New returns a service over store.

@@ -25,15 +25,7 @@ type tokenCache struct {
 	m  map[string]tokenEntry // by token hash, never the secret
 }
 
-var tokenCaches sync.Map // *Service → *tokenCache
-
-func (s *Service) tokenCache() *tokenCache {
-	if v, ok := tokenCaches.Load(s); ok {
-		return v.(*tokenCache)
-	}
-	v, _ := tokenCaches.LoadOrStore(s, &tokenCache{m: map[string]tokenEntry{}})
-	return v.(*tokenCache)
-}
+func (s *Service) tokenCache() *tokenCache { return &s.tokens }
 
 // cachedToken returns the remembered actor of a token hash, or nil.
 func (s *Service) cachedToken(hash string) *auth.Actor {
@@ -55,6 +47,9 @@ func (s *Service) cacheToken(hash string, a *auth.Actor) {
 	c := s.tokenCache()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]tokenEntry{}
+	}
 	if len(c.m) > 10000 {
 		clear(c.m)
 	}
