@@ -511,32 +511,8 @@ func (im *accountImporter) NextIDs(ctx context.Context, n int) ([]int64, error) 
 }
 
 func (im *accountImporter) Insert(ctx context.Context, batch []*account.Account) error {
-	per := min(500, im.db.dialect.MaxParams/accountColCount)
-	// Turning accounts into bind values costs about a fifth of an insert, so
-	// the next statement's values are built while this one executes.
-	type chunk struct {
-		n    int
-		args []any
-	}
-	chunks := make(chan chunk, 1)
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		defer close(chunks)
-		for rest := batch; len(rest) > 0; {
-			n := min(per, len(rest))
-			args := make([]any, 0, n*accountColCount)
-			for _, a := range rest[:n] {
-				args = append(args, accountArgs(a)...)
-			}
-			select {
-			case chunks <- chunk{n, args}:
-			case <-stop:
-				return
-			}
-			rest = rest[n:]
-		}
-	}()
+	chunks, stop := bindChunks(batch, min(500, im.db.dialect.MaxParams/accountColCount), accountColCount, accountArgs)
+	defer stop()
 	one := "(" + placeholders(accountColCount) + ")"
 	for c := range chunks {
 		if err := im.maybeDropIndexes(ctx); err != nil {

@@ -153,30 +153,8 @@ func (im *bulkInteractionImporter) Insert(ctx context.Context, batch []*visit.In
 			im.touched[in.AccountID] = true
 		}
 	}
-	per := min(500, im.db.dialect.MaxParams/interactionColCount)
-	type chunk struct {
-		n    int
-		args []any
-	}
-	chunks := make(chan chunk, 1)
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		defer close(chunks)
-		for rest := batch; len(rest) > 0; {
-			n := min(per, len(rest))
-			args := make([]any, 0, n*interactionColCount)
-			for _, in := range rest[:n] {
-				args = append(args, interactionArgs(in)...)
-			}
-			select {
-			case chunks <- chunk{n, args}:
-			case <-stop:
-				return
-			}
-			rest = rest[n:]
-		}
-	}()
+	chunks, stop := bindChunks(batch, min(500, im.db.dialect.MaxParams/interactionColCount), interactionColCount, interactionArgs)
+	defer stop()
 	if err := im.maybeDropIndexes(ctx, len(batch)); err != nil {
 		return err
 	}
@@ -273,4 +251,36 @@ func (im *bulkInteractionImporter) checkRefs(ctx context.Context, table string, 
 		}
 	}
 	return nil
+}
+
+// bindChunk is the bind values of n rows of one multi-row INSERT.
+type bindChunk struct {
+	n    int
+	args []any
+}
+
+// bindChunks turns rows into the bind values of INSERTs of per rows each,
+// in a goroutine, so the next statement's values are built while the
+// current one executes (turning rows into values costs about a fifth of an
+// insert). Call stop when done reading, early or not.
+func bindChunks[T any](rows []T, per, cols int, args func(T) []any) (<-chan bindChunk, func()) {
+	chunks := make(chan bindChunk, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(chunks)
+		for rest := rows; len(rest) > 0; {
+			n := min(per, len(rest))
+			vals := make([]any, 0, n*cols)
+			for _, r := range rest[:n] {
+				vals = append(vals, args(r)...)
+			}
+			select {
+			case chunks <- bindChunk{n, vals}:
+			case <-done:
+				return
+			}
+			rest = rest[n:]
+		}
+	}()
+	return chunks, func() { close(done) }
 }
