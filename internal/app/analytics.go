@@ -376,11 +376,8 @@ func (s *Service) Attribution(ctx context.Context, actor *auth.Actor, req Attrib
 	if q.To, err = parseDay("to", req.To); err != nil {
 		return nil, err
 	}
-	ai, err := s.Analytics(ctx)
+	ai, err := s.analyticsFor(ctx, q.Conversion, q.Touch)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.withProperties(ctx, ai, analytics.PropertyNames(q.Conversion, q.Touch)); err != nil {
 		return nil, err
 	}
 	return analytics.Attribute(ai.Events, q)
@@ -410,11 +407,8 @@ func (s *Service) Paths(ctx context.Context, actor *auth.Actor, req PathsRequest
 	if req.Direction != "" && req.Direction != "after" && req.Direction != "before" {
 		return nil, derrors.Invalidf("direction: %q is not before or after", req.Direction)
 	}
-	ai, err := s.Analytics(ctx)
+	ai, err := s.analyticsFor(ctx, anchor)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.withProperties(ctx, ai, analytics.PropertyNames(anchor)); err != nil {
 		return nil, err
 	}
 	return analytics.Paths(ai.Events, analytics.PathQuery{Anchor: anchor, Before: req.Direction == "before", Depth: req.Depth, Label: req.Label, Top: req.Top})
@@ -450,11 +444,8 @@ func (s *Service) Variants(ctx context.Context, actor *auth.Actor, req VariantsR
 		return nil, err
 	}
 	q.Seed = req.Seed
-	ai, err := s.Analytics(ctx)
+	ai, err := s.analyticsFor(ctx, q.Exposure, q.Conversion)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.withProperties(ctx, ai, analytics.PropertyNames(q.Exposure, q.Conversion)); err != nil {
 		return nil, err
 	}
 	return analytics.Variants(ai.Events, q)
@@ -488,11 +479,8 @@ func (s *Service) Segments(ctx context.Context, actor *auth.Actor, req SegmentsR
 	if err != nil {
 		return nil, err
 	}
-	ai, err := s.Analytics(ctx)
+	ai, err := s.analyticsFor(ctx, conv)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.withProperties(ctx, ai, analytics.PropertyNames(conv)); err != nil {
 		return nil, err
 	}
 	res, err := analytics.Segments(ai.Events, analytics.SegmentQuery{Conversion: conv, Now: s.Now(), MinK: req.MinK, MaxK: req.MaxK, Seed: req.Seed})
@@ -519,6 +507,19 @@ func (s *Service) Segments(ctx context.Context, actor *auth.Actor, req SegmentsR
 		}
 	}
 	return rep, nil
+}
+
+// analyticsFor returns the analytics index with the custom properties the
+// filters name loaded.
+func (s *Service) analyticsFor(ctx context.Context, fs ...visit.Filter) (*AnalyticsIndex, error) {
+	ai, err := s.Analytics(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.withProperties(ctx, ai, analytics.PropertyNames(fs...)); err != nil {
+		return nil, err
+	}
+	return ai, nil
 }
 
 // Selection is a saved list of accounts (a funnel's drop-off, say) that
