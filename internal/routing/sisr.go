@@ -12,6 +12,9 @@ import (
 // stop, then put every removed stop back at its cheapest place, skipping
 // each candidate place with a small probability ("blinks").
 
+// lsOnBest: run the local search on every new best solution.
+var lsOnBest = true
+
 const (
 	sisrCbar  = 10.0 // mean number of stops removed
 	sisrLmax  = 10.0 // longest string removed
@@ -173,6 +176,9 @@ func (c *clock) frac() float64 {
 // anneal runs ruin and recreate from s with simulated annealing acceptance
 // until the clock runs out and returns the best solution seen.
 func (se *search) anneal(s *sol, ck *clock, t0, tf float64) *sol {
+	if lsOnBest {
+		se.localSearch(s)
+	}
 	cur, curCost := s, se.cost(s)
 	best, bestCost := cur, curCost
 	for ; !ck.done(); ck.iter++ {
@@ -182,6 +188,10 @@ func (se *search) anneal(s *sol, ck *clock, t0, tf float64) *sol {
 		se.recreate(c, sisrBlink)
 		cc := se.cost(c)
 		if cc < curCost-T*math.Log(1-se.rng.float()) {
+			if cc < bestCost-1e-9 && lsOnBest {
+				se.localSearch(c)
+				cc = se.cost(c)
+			}
 			cur, curCost = c, cc
 			if cc < bestCost-1e-9 {
 				best, bestCost = c, cc

@@ -48,6 +48,7 @@ type search struct {
 	maxUsed int // vehicles that may be used at most
 	buf     []int
 	xseg    []seg
+	ls      *lsState
 }
 
 func newSearch(md *model, seed int64) *search {
