@@ -42,8 +42,10 @@ func TestBrowserCheckInAndLeaderboard(t *testing.T) {
 	err := chromedp.Do(ctx,
 		signIn(f.srv.URL, "manager@example.com"),
 		chromedp.WaitVisible("#map"),
-		chromedp.WaitVisible(fmt.Sprintf(`#view-list .view-item[data-id="%d"]`, f.ids["W1"])),
-		chromedp.Click(fmt.Sprintf(`#view-list .view-item[data-id="%d"]`, f.ids["W1"])),
+		// The list is redrawn as the map settles, so click it from the page
+		// in one step rather than find a node and click it later.
+		ignore(chromedp.Poll[bool](fmt.Sprintf(`(() => { const b = document.querySelector('#view-list .view-item[data-id="%d"]'); if (!b) return false; b.click(); return true })()`, f.ids["W1"]),
+			chromedp.WithPollingTimeout(20*time.Second))),
 		chromedp.WaitVisible("#account-timeline"),
 		into(&timelineBefore, chromedp.Text("#account-timeline")),
 		chromedp.WaitVisible("#checkin-form"),
