@@ -432,18 +432,6 @@ func (s *Server) handleUpdateAccount(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-func (s *Server) handleDeleteAccount(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.svc.DeleteAccount(r.Context(), actorFrom(r.Context()), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 func (s *Server) handleGetStages(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.svc.Pipeline(r.Context())
 	if err != nil {

@@ -182,18 +182,6 @@ func (s *Server) handleSavePersona(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-func (s *Server) handleDeletePersona(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.svc.DeletePersona(r.Context(), actorFrom(r.Context()), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 func (s *Server) handleListJourneys(w http.ResponseWriter, r *http.Request) error {
 	due := false
 	switch v := r.URL.Query().Get("review_due"); v {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meridian-crm/meridian/internal/auth"
 	"github.com/meridian-crm/meridian/internal/derrors"
 )
 
@@ -43,6 +45,22 @@ func decode(r *http.Request, v any) error {
 }
 
 // pathID reads a numeric path parameter.
+// byID is the handler of a request that acts on the {id} in its path and
+// answers 204 No Content: delete this, mark that read.
+func (s *Server) byID(act func(context.Context, *auth.Actor, int64) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		if err := act(r.Context(), actorFrom(r.Context()), id); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}
+
 func pathID(r *http.Request, name string) (int64, error) {
 	v := r.PathValue(name)
 	id, err := strconv.ParseInt(v, 10, 64)

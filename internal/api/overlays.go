@@ -86,15 +86,3 @@ func (s *Server) handleGetOverlay(w http.ResponseWriter, r *http.Request) error 
 	}{"FeatureCollection", o.ID, o.Name, sum.BBox, sum.CreatedAt, features})
 	return nil
 }
-
-func (s *Server) handleDeleteOverlay(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.svc.DeleteOverlay(r.Context(), actorFrom(r.Context()), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}

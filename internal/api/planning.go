@@ -214,19 +214,6 @@ func (s *Server) handleUpdatePlan(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (s *Server) handleDeletePlan(w http.ResponseWriter, r *http.Request) error {
-	ctx, actor := r.Context(), actorFrom(r.Context())
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.svc.DeletePlan(ctx, actor, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 func init() {
 	point := props([]string{"lon", "lat"}, obj{"lon": typ("number"), "lat": typ("number")})
 	stop := props([]string{"account_id", "name", "location"}, obj{

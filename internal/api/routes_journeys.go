@@ -9,7 +9,7 @@ func (s *Server) journeyRoutes() []route {
 		{Method: "POST", Pattern: "/api/v1/personas", Summary: "Create a persona (managers)", Tag: "journeys", Body: "Persona", Returns: "Persona", Handler: s.handleSavePersona},
 		{Method: "GET", Pattern: "/api/v1/personas/{id}", Summary: "Get a persona", Tag: "journeys", Params: []param{pID}, Returns: "Persona", Handler: s.handleGetPersona},
 		{Method: "PUT", Pattern: "/api/v1/personas/{id}", Summary: "Replace a persona (managers)", Tag: "journeys", Params: []param{pID}, Body: "Persona", Returns: "Persona", Handler: s.handleSavePersona},
-		{Method: "DELETE", Pattern: "/api/v1/personas/{id}", Summary: "Delete a persona no journey uses (managers)", Tag: "journeys", Params: []param{pID}, Handler: s.handleDeletePersona},
+		{Method: "DELETE", Pattern: "/api/v1/personas/{id}", Summary: "Delete a persona no journey uses (managers)", Tag: "journeys", Params: []param{pID}, Handler: s.byID(s.svc.DeletePersona)},
 
 		{Method: "GET", Pattern: "/api/v1/journey-templates", Summary: "Journey templates (b2b_sale, field_sale, car_purchase)", Tag: "journeys", Returns: "JourneyTemplateList", Handler: s.handleJourneyTemplates},
 		{Method: "GET", Pattern: "/api/v1/journey-templates/{name}", Summary: "A template's journey document", Tag: "journeys",

@@ -10,6 +10,6 @@ func (s *Server) planningRoutes() []route {
 		{Method: "GET", Pattern: "/api/v1/routes/{id}/nearby", Summary: "While you're there: prospects the caller may see near the plan's stops (not already in the plan), nearest first, each with distance_m and its nearest stop", Tag: "routes",
 			Params: append([]param{pID}, routeNearbyParams...), Returns: "RouteProspectList", Handler: s.handleRouteNearby},
 		{Method: "PUT", Pattern: "/api/v1/routes/{id}", Summary: "Reorder and lock stops; re-optimise the rest with optimize=true", Tag: "routes", Params: []param{pID}, Body: "PlanChange", Returns: "Plan", Handler: s.handleUpdatePlan},
-		{Method: "DELETE", Pattern: "/api/v1/routes/{id}", Summary: "Delete a route plan (managers; reps the plans they made)", Tag: "routes", Params: []param{pID}, Handler: s.handleDeletePlan},
+		{Method: "DELETE", Pattern: "/api/v1/routes/{id}", Summary: "Delete a route plan (managers; reps the plans they made)", Tag: "routes", Params: []param{pID}, Handler: s.byID(s.svc.DeletePlan)},
 	}
 }

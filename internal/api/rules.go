@@ -244,18 +244,6 @@ func (s *Server) handleUpdateRule(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (s *Server) handleDeleteRule(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.svc.DeleteRule(r.Context(), actorFrom(r.Context()), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 func (s *Server) handleRunRules(w http.ResponseWriter, r *http.Request) error {
 	run, err := s.svc.RunRules(r.Context(), actorFrom(r.Context()))
 	if err != nil {
@@ -346,18 +334,6 @@ func (s *Server) handleListNotifications(w http.ResponseWriter, r *http.Request)
 		Unread     int                `json:"unread"`
 		NextCursor string             `json:"next_cursor"`
 	}{items, l.Total, l.Unread, l.NextCursor})
-	return nil
-}
-
-func (s *Server) handleReadNotification(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.svc.MarkNotificationRead(r.Context(), actorFrom(r.Context()), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

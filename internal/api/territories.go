@@ -259,15 +259,3 @@ func (s *Server) handleUpdateTerritory(w http.ResponseWriter, r *http.Request) e
 	writeJSONType(w, http.StatusOK, "application/geo+json", n.territory(t))
 	return nil
 }
-
-func (s *Server) handleDeleteTerritory(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.svc.DeleteTerritory(r.Context(), actorFrom(r.Context()), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}

@@ -196,18 +196,6 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.svc.DeleteUser(r.Context(), actorFrom(r.Context()), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 type tokenJSON struct {
 	ID         int64   `json:"id"`
 	Name       string  `json:"name"`
