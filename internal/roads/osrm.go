@@ -41,26 +41,17 @@ func (o *osrm) table(ctx context.Context, from, to []geo.Point) ([][]float64, []
 	if err != nil {
 		return nil, nil, fmt.Errorf("osrm: %w", err)
 	}
-	req.Header.Set("User-Agent", o.c.UserAgent)
-	resp, err := o.c.Client.Do(req)
-	if err != nil {
-		return nil, nil, fmt.Errorf("osrm at %s: %w", o.c.BaseURL, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-	if err != nil {
-		return nil, nil, fmt.Errorf("osrm at %s: reading the answer: %w", o.c.BaseURL, err)
-	}
 	var t osrmTable
-	if err := json.Unmarshal(body, &t); err != nil {
-		return nil, nil, fmt.Errorf("osrm at %s: HTTP %d, not an OSRM answer: %s", o.c.BaseURL, resp.StatusCode, snippet(body))
+	status, body, err := o.c.exchange(req, "osrm", "an OSRM", &t)
+	if err != nil {
+		return nil, nil, err
 	}
-	if resp.StatusCode != http.StatusOK || t.Code != "Ok" {
+	if status != http.StatusOK || t.Code != "Ok" {
 		msg := t.Message
 		if msg == "" {
 			msg = snippet(body)
 		}
-		return nil, nil, fmt.Errorf("osrm at %s: %s: %s (HTTP %d)", o.c.BaseURL, t.Code, msg, resp.StatusCode)
+		return nil, nil, fmt.Errorf("osrm at %s: %s: %s (HTTP %d)", o.c.BaseURL, t.Code, msg, status)
 	}
 	if t.Distances == nil {
 		return nil, nil, fmt.Errorf("osrm at %s: the answer has no distances (a server older than 5.17 does not support annotations=distance)", o.c.BaseURL)
@@ -97,6 +88,28 @@ func unnull(rows [][]*float64) [][]float64 {
 }
 
 // snippet returns the start of a body for an error message.
+// exchange sends req with the configured user agent and decodes the JSON
+// answer (at most 256 MiB) into dst, whatever the HTTP status: routing
+// servers explain their errors in JSON. It returns the status and the raw
+// answer for the caller's error messages. name and what word the errors:
+// "osrm", "an OSRM".
+func (c Config) exchange(req *http.Request, name, what string, dst any) (int, []byte, error) {
+	req.Header.Set("User-Agent", c.UserAgent)
+	resp, err := c.Client.Do(req)
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s at %s: %w", name, c.BaseURL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s at %s: reading the answer: %w", name, c.BaseURL, err)
+	}
+	if err := json.Unmarshal(body, dst); err != nil {
+		return 0, nil, fmt.Errorf("%s at %s: HTTP %d, not %s answer: %s", name, c.BaseURL, resp.StatusCode, what, snippet(body))
+	}
+	return resp.StatusCode, body, nil
+}
+
 func snippet(b []byte) string {
 	s := strings.TrimSpace(string(b))
 	if len(s) > 200 {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 
@@ -61,21 +60,12 @@ func (v *valhalla) table(ctx context.Context, from, to []geo.Point) ([][]float64
 		return nil, nil, fmt.Errorf("valhalla: %w", err)
 	}
 	hr.Header.Set("Content-Type", "application/json")
-	hr.Header.Set("User-Agent", v.c.UserAgent)
-	resp, err := v.c.Client.Do(hr)
-	if err != nil {
-		return nil, nil, fmt.Errorf("valhalla at %s: %w", v.c.BaseURL, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-	if err != nil {
-		return nil, nil, fmt.Errorf("valhalla at %s: reading the answer: %w", v.c.BaseURL, err)
-	}
 	var a valhallaAnswer
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return nil, nil, fmt.Errorf("valhalla at %s: HTTP %d, not a Valhalla answer: %s", v.c.BaseURL, resp.StatusCode, snippet(raw))
+	status, raw, err := v.c.exchange(hr, "valhalla", "a Valhalla", &a)
+	if err != nil {
+		return nil, nil, err
 	}
-	if resp.StatusCode != http.StatusOK || a.Error != "" {
+	if status != http.StatusOK || a.Error != "" {
 		msg := a.Error
 		if msg == "" {
 			msg = snippet(raw)
@@ -83,7 +73,7 @@ func (v *valhalla) table(ctx context.Context, from, to []geo.Point) ([][]float64
 		if a.ErrorCode != 0 {
 			msg = fmt.Sprintf("%s (error_code %d)", msg, a.ErrorCode)
 		}
-		return nil, nil, fmt.Errorf("valhalla at %s: %s (HTTP %d)", v.c.BaseURL, msg, resp.StatusCode)
+		return nil, nil, fmt.Errorf("valhalla at %s: %s (HTTP %d)", v.c.BaseURL, msg, status)
 	}
 	scale := 1000.0 // kilometres to metres
 	if a.Units == "miles" {
