@@ -118,6 +118,31 @@ func reject(row importer.Row, err error) error {
 // eachRow reads tab to its end, counting rows. Rows that cannot be read, and
 // rows fn rejects (with reject), go to rej; any other error from fn or the
 // reader stops the import.
+// pipelined runs produce in a goroutine and hands each batch it sends to
+// consume, so reading and parsing overlap the writes. The first error of
+// either side ends both (the producer's context is cancelled and its
+// batches drained) and is returned.
+func pipelined[T any](ctx context.Context, produce func(context.Context, chan<- T) error, consume func(T) error) error {
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan T, 2)
+	produced := make(chan error, 1)
+	go func() { produced <- produce(pctx, batches) }()
+	var err error
+	for batch := range batches {
+		if err = consume(batch); err != nil {
+			break
+		}
+	}
+	cancel()
+	for range batches { // let the producer finish
+	}
+	if perr := <-produced; err == nil {
+		err = perr
+	}
+	return err
+}
+
 func eachRow(ctx context.Context, tab *importer.Table, rej *rejects, rows *int, fn func(importer.Row) error) error {
 	for {
 		if err := ctx.Err(); err != nil {
@@ -301,24 +326,9 @@ func (s *Service) ImportAccounts(ctx context.Context, actor *auth.Actor, r io.Re
 	}
 
 	err = s.Store.ImportAccounts(ctx, func(im account.Importer) error {
-		pctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		batches := make(chan []*account.Account, 2)
-		produced := make(chan error, 1)
-		go func() { produced <- produce(pctx, batches) }()
-		// stop ends the producer and returns the first error.
-		stop := func(err error) error {
-			cancel()
-			for range batches { // let the producer finish
-			}
-			if perr := <-produced; err == nil {
-				err = perr
-			}
-			return err
-		}
 		var ids []int64
 		var inserts, updates []*account.Account
-		for batch := range batches {
+		return pipelined(ctx, produce, func(batch []*account.Account) error {
 			inserts, updates = inserts[:0], updates[:0]
 			for _, a := range batch {
 				if id, ok := existing[a.ExternalID]; ok && a.ExternalID != "" {
@@ -330,7 +340,7 @@ func (s *Service) ImportAccounts(ctx context.Context, actor *auth.Actor, r io.Re
 				if len(ids) == 0 {
 					var err error
 					if ids, err = im.NextIDs(ctx, batchSize); err != nil {
-						return stop(err)
+						return err
 					}
 				}
 				a.ID, ids = ids[0], ids[1:]
@@ -344,16 +354,16 @@ func (s *Service) ImportAccounts(ctx context.Context, actor *auth.Actor, r io.Re
 			// Inserts first: an update may be to an account this batch adds.
 			if len(inserts) > 0 {
 				if err := im.Insert(ctx, inserts); err != nil {
-					return stop(err)
+					return err
 				}
 			}
 			if len(updates) > 0 {
 				if err := im.Update(ctx, updates, fields); err != nil {
-					return stop(err)
+					return err
 				}
 			}
-		}
-		return stop(nil)
+			return nil
+		})
 	})
 	s.mapChanged()
 	if err != nil {

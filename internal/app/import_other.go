@@ -44,8 +44,8 @@ func (s *Service) ImportInteractions(ctx context.Context, actor *auth.Actor, r i
 	rej := opt.rejects(name, tab.Header())
 	batchSize := opt.batchSize()
 	sum := &ImportSummary{}
-	// Reading and parsing run in one goroutine and the writes in another,
-	// as for accounts (import_accounts.go), so the two cores share the work.
+	// Reading and parsing run in one goroutine and the writes in another
+	// (pipelined), so the two cores share the work.
 	produce := func(ctx context.Context, out chan<- []*visit.Interaction) error {
 		defer close(out)
 		batch := make([]*visit.Interaction, 0, batchSize)
@@ -83,26 +83,7 @@ func (s *Service) ImportInteractions(ctx context.Context, actor *auth.Actor, r i
 		return nil
 	}
 	err = s.Store.ImportInteractions(ctx, func(im visit.Importer) error {
-		pctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		batches := make(chan []*visit.Interaction, 2)
-		produced := make(chan error, 1)
-		go func() { produced <- produce(pctx, batches) }()
-		stop := func(err error) error {
-			cancel()
-			for range batches { // let the producer finish
-			}
-			if perr := <-produced; err == nil {
-				err = perr
-			}
-			return err
-		}
-		for batch := range batches {
-			if err := im.Insert(ctx, batch); err != nil {
-				return stop(err)
-			}
-		}
-		return stop(nil)
+		return pipelined(ctx, produce, func(batch []*visit.Interaction) error { return im.Insert(ctx, batch) })
 	})
 	s.AnalyticsChanged()
 	s.mapChanged()
