@@ -6,8 +6,6 @@ import (
 	"encoding/xml"
 	"image/png"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +17,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/auth"
 	"github.com/meridian-crm/meridian/internal/derrors"
 	"github.com/meridian-crm/meridian/internal/journey"
+	"github.com/meridian-crm/meridian/internal/journey/render/rendertest"
 	"github.com/meridian-crm/meridian/internal/rules"
 	"github.com/meridian-crm/meridian/internal/sqlstore"
 	"github.com/meridian-crm/meridian/internal/storetest"
@@ -126,7 +125,7 @@ func TestJourneyImportExportRender(t *testing.T) {
 			if err := f.svc.ExportJourney(ctx, f.manager, j.ID, "pdf", &pdf); err != nil {
 				t.Fatal(err)
 			}
-			text := pdfText(t, pdf.Bytes())
+			text := rendertest.PDFText(t, pdf.Bytes())
 			for _, s := range stages {
 				if !strings.Contains(text, s) {
 					t.Errorf("pdftotext output lacks %q", s)
@@ -168,26 +167,6 @@ func TestJourneyImportExportRender(t *testing.T) {
 			}
 		})
 	}
-}
-
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("MERIDIAN_REQUIRE_CHROMIUM") != "" {
-			t.Fatal("MERIDIAN_REQUIRE_CHROMIUM is set but pdftotext (poppler-utils) is not installed")
-		}
-		t.Skip("PDF text check skipped: install poppler-utils for pdftotext")
-	}
-	path := filepath.Join(t.TempDir(), "j.pdf")
-	if err := os.WriteFile(path, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-raw", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
 }
 
 func TestJourneyRoles(t *testing.T) {

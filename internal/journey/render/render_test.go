@@ -7,7 +7,6 @@ import (
 	"image/png"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/meridian-crm/meridian/internal/journey"
+	"github.com/meridian-crm/meridian/internal/journey/render/rendertest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -192,7 +192,7 @@ func TestPDF(t *testing.T) {
 	if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-1.")) {
 		t.Fatalf("not a PDF: %q", buf.Bytes()[:20])
 	}
-	text := PDFText(t, buf.Bytes())
+	text := rendertest.PDFText(t, buf.Bytes())
 	for _, s := range d.Stages {
 		if !strings.Contains(text, s.Name) {
 			t.Errorf("pdftotext output lacks stage %q", s.Name)
@@ -203,28 +203,6 @@ func TestPDF(t *testing.T) {
 			t.Errorf("pdftotext output lacks %q", want)
 		}
 	}
-}
-
-// PDFText runs pdftotext on pdf, or skips when it is absent (fails when
-// MERIDIAN_REQUIRE_CHROMIUM is set, as in CI, where it is installed too).
-func PDFText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("MERIDIAN_REQUIRE_CHROMIUM") != "" {
-			t.Fatal("MERIDIAN_REQUIRE_CHROMIUM is set but pdftotext (poppler-utils) is not installed")
-		}
-		t.Skip("PDF text check skipped: install poppler-utils for pdftotext")
-	}
-	path := filepath.Join(t.TempDir(), "j.pdf")
-	if err := os.WriteFile(path, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-raw", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
 }
 
 func BenchmarkRenderPNG(b *testing.B) {
