@@ -178,10 +178,6 @@ func cmdExport(e *env, args []string) error {
 	case "accounts":
 		_, err = svc.ExportAccounts(e.ctx, auth.System, accountFilterAll, *format, w)
 	case "territories":
-		if *format == "kml" {
-			_, err = svc.ExportTerritoriesKML(e.ctx, auth.System, w)
-			break
-		}
 		_, err = svc.ExportTerritories(e.ctx, auth.System, *format, w)
 	case "interactions":
 		_, err = svc.ExportInteractions(e.ctx, auth.System, *format, w)

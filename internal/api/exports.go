@@ -37,17 +37,14 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Disposition", `attachment; filename="accounts.`+format+`"`)
 		_, err = s.svc.ExportAccounts(ctx, actor, f, format, w)
 	case "territories":
-		if format == "kml" {
-			w.Header().Set("Content-Type", ctype)
-			w.Header().Set("Content-Disposition", `attachment; filename="territories.kml"`)
-			_, err = s.svc.ExportTerritoriesKML(ctx, actor, w)
-			break
-		}
-		if format != "geojson" {
+		if format != "geojson" && format != "kml" {
 			err = derrors.Invalidf("format: territories export as geojson or kml")
 			break
 		}
 		w.Header().Set("Content-Type", ctype)
+		if format == "kml" {
+			w.Header().Set("Content-Disposition", `attachment; filename="territories.kml"`)
+		}
 		_, err = s.svc.ExportTerritories(ctx, actor, format, w)
 	case "interactions":
 		if err = actor.RequireManager(); err != nil {

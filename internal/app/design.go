@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"sort"
 	"strings"
@@ -764,31 +763,4 @@ func rawOr(s string) json.RawMessage {
 		return json.RawMessage(`null`)
 	}
 	return json.RawMessage(s)
-}
-
-// ExportTerritoriesKML writes every territory as KML (see territory.WriteKML).
-func (s *Service) ExportTerritoriesKML(ctx context.Context, actor *auth.Actor, w io.Writer) (int, error) {
-	ts, _, err := s.territories(ctx)
-	if err != nil {
-		return 0, err
-	}
-	emails, err := s.userEmails(ctx)
-	if err != nil {
-		return 0, err
-	}
-	names := map[int64]string{}
-	for _, t := range ts {
-		names[t.ID] = t.Name
-	}
-	err = territory.WriteKML(w, ts, func(t *territory.Territory) territory.KMLInfo {
-		in := territory.KMLInfo{Parent: names[t.ParentID]}
-		for _, id := range t.RepIDs {
-			in.Reps = append(in.Reps, emails[id])
-		}
-		return in
-	})
-	if err == nil {
-		s.audit(ctx, actor, "export.territories", "kml", fmt.Sprint(len(ts)))
-	}
-	return len(ts), err
 }

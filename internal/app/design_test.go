@@ -173,7 +173,7 @@ func TestBalanceProposeAndApply(t *testing.T) {
 			}
 
 			var buf bytes.Buffer
-			if _, err := svc.ExportTerritoriesKML(ctx, auth.System, &buf); err != nil {
+			if _, err := svc.ExportTerritories(ctx, auth.System, "kml", &buf); err != nil {
 				t.Fatal(err)
 			}
 			if !strings.Contains(buf.String(), "<name>West</name>") {

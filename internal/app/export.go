@@ -14,6 +14,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/account"
 	"github.com/meridian-crm/meridian/internal/auth"
 	"github.com/meridian-crm/meridian/internal/derrors"
+	"github.com/meridian-crm/meridian/internal/territory"
 	"github.com/meridian-crm/meridian/internal/visit"
 )
 
@@ -178,11 +179,12 @@ func (s *Service) ExportInteractions(ctx context.Context, actor *auth.Actor, for
 	return n, err
 }
 
-// ExportTerritories writes territories as a GeoJSON FeatureCollection that
-// imports again (name, reps, color, parent).
+// ExportTerritories writes every territory as a GeoJSON FeatureCollection
+// that imports again (name, reps, color, parent), or as KML
+// (territory.WriteKML), by format "geojson" or "kml".
 func (s *Service) ExportTerritories(ctx context.Context, actor *auth.Actor, format string, w io.Writer) (int, error) {
-	if format != "geojson" {
-		return 0, derrors.Invalidf("format: territories export as geojson only, not %q", format)
+	if format != "geojson" && format != "kml" {
+		return 0, derrors.Invalidf("format: territories export as geojson or kml, not %q", format)
 	}
 	ts, _, err := s.territories(ctx)
 	if err != nil {
@@ -196,6 +198,27 @@ func (s *Service) ExportTerritories(ctx context.Context, actor *auth.Actor, form
 	for _, t := range ts {
 		names[t.ID] = t.Name
 	}
+	// info names a territory's reps by email and its parent by name.
+	info := func(t *territory.Territory) territory.KMLInfo {
+		in := territory.KMLInfo{Reps: []string{}, Parent: names[t.ParentID]}
+		for _, id := range t.RepIDs {
+			in.Reps = append(in.Reps, emails[id])
+		}
+		return in
+	}
+	if format == "kml" {
+		err = territory.WriteKML(w, ts, info)
+	} else {
+		err = writeTerritoriesGeoJSON(w, ts, info)
+	}
+	if err != nil {
+		return 0, err
+	}
+	s.audit(ctx, actor, "export.territories", format, strconv.Itoa(len(ts)))
+	return len(ts), nil
+}
+
+func writeTerritoriesGeoJSON(w io.Writer, ts []*territory.Territory, info func(*territory.Territory) territory.KMLInfo) error {
 	type feature struct {
 		Type       string         `json:"type"`
 		Geometry   map[string]any `json:"geometry"`
@@ -206,24 +229,16 @@ func (s *Service) ExportTerritories(ctx context.Context, actor *auth.Actor, form
 		Features []feature `json:"features"`
 	}{Type: "FeatureCollection", Features: []feature{}}
 	for _, t := range ts {
-		reps := []string{}
-		for _, id := range t.RepIDs {
-			reps = append(reps, emails[id])
-		}
-		coords := t.Shape.Coordinates()
-		props := map[string]any{"name": t.Name, "reps": reps, "color": t.Color}
+		in := info(t)
+		props := map[string]any{"name": t.Name, "reps": in.Reps, "color": t.Color}
 		if t.ParentID != 0 {
-			props["parent"] = names[t.ParentID]
+			props["parent"] = in.Parent
 		}
-		fc.Features = append(fc.Features, feature{Type: "Feature", Geometry: map[string]any{"type": "MultiPolygon", "coordinates": coords}, Properties: props})
+		fc.Features = append(fc.Features, feature{Type: "Feature", Geometry: map[string]any{"type": "MultiPolygon", "coordinates": t.Shape.Coordinates()}, Properties: props})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", " ")
-	if err := enc.Encode(fc); err != nil {
-		return 0, err
-	}
-	s.audit(ctx, actor, "export.territories", format, strconv.Itoa(len(ts)))
-	return len(ts), nil
+	return enc.Encode(fc)
 }
 
 // userEmails maps user ids to emails, as exports name users.
